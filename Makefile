@@ -1,0 +1,62 @@
+# Every task in one place. `make help` lists them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat constraints.txt pyproject.toml | cksum | cut -d' ' -f1)
+PIP_VERSION := 26.3
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --pretty=%ct 2>/dev/null)
+export NO_MKDOCS_2_WARNING := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help site serve test lint format gold schema lock browser-deps bench lighthouse clean
+
+help: ## List the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check pip==$(PIP_VERSION)
+	$(BIN)/pip install -q -c constraints.txt -e . --group dev
+	rm -f $(VENV)/.installed-*; touch $@
+
+site: $(STAMP) ## Set up .venv and build the bilingual site into site/
+	$(BIN)/gpu-year build
+
+serve: $(STAMP) ## Live preview on http://127.0.0.1:8000/ (rebuilds when data/ or templates/ change)
+	$(BIN)/gpu-year serve
+
+test: $(STAMP) browser-deps lint ## Set up .venv (and Chromium where possible), lint, run the tests
+	$(BIN)/gpu-year schema --check
+	$(BIN)/pytest
+
+lint: $(STAMP) ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+gold: $(STAMP) ## Regenerate the golden files in tests/gold/ (review the diff before committing)
+	$(BIN)/pytest tests/test_gold.py --update-gold
+
+schema: $(STAMP) ## Regenerate data/schema/*.schema.json from the data models
+	$(BIN)/gpu-year schema
+
+browser-deps: ## Install Debian's Chromium and the pinned axe-core for the browser tests
+	@bash .ci/browser-deps
+
+bench: $(STAMP) ## Build benchmark: cold, no-op, one-value rebuilds and a scale series
+	$(BIN)/python benchmarks/build_bench.py
+
+lighthouse: $(STAMP) ## Lighthouse scores and page weight of a few pages (needs Chromium and npm)
+	$(BIN)/python benchmarks/lighthouse.py
+
+lock: ## Re-resolve the newest allowed versions into constraints.txt
+	rm -rf /tmp/gpu-year-lock && $(PYTHON) -m venv /tmp/gpu-year-lock
+	/tmp/gpu-year-lock/bin/pip install -q pip==$(PIP_VERSION)
+	/tmp/gpu-year-lock/bin/pip install -q -e . --group dev
+	/tmp/gpu-year-lock/bin/pip freeze --exclude-editable | grep -v '^gpu-year' > constraints.txt
+
+clean: ## Remove build output and caches (not .venv)
+	rm -rf site build .cache .pytest_cache tests/actual

@@ -1,0 +1,1 @@
+"""gpu-year: how far is one GPU-year from training model X?"""

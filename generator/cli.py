@@ -1,0 +1,195 @@
+"""The ``gpu-year`` command line: thin commands over the library."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import click
+
+from generator import answer, paths
+from generator.data import (
+    LANGS,
+    PRECISIONS,
+    Catalog,
+    DataError,
+    UnknownEntry,
+    json_schemas,
+    load_catalog,
+)
+from generator.i18n import L10n
+from generator.results import compare as compare_pair
+from generator.results import training_compute
+
+data_option = click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=paths.DATA,
+    show_default="data/ of this checkout",
+    help="Directory holding gpus.yaml, models.yaml and scenario.yaml.",
+)
+
+
+def _finite(ctx, param, value):
+    # FloatRange lets "nan" through; a duty cycle or duration of NaN is never meant.
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("expected a number, got nan")
+    return value
+
+
+def load(data_dir: Path) -> Catalog:
+    """Load the catalog or exit with every problem listed."""
+    try:
+        return load_catalog(data_dir)
+    except DataError as e:
+        raise click.ClickException(str(e)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gpu-year")
+def cli():
+    """How far is one GPU-year from training model X? Sourced numbers, in English and German."""
+
+
+@cli.command()
+@click.argument("gpu")
+@click.argument("model")
+@click.option(
+    "--utilization",
+    type=click.FloatRange(0, 1, min_open=True),
+    callback=_finite,
+    help="Duty cycle at peak, in (0, 1]. Default: the scenario's (0.9).",
+)
+@click.option(
+    "--precision",
+    type=click.Choice(PRECISIONS),
+    help="Peak to count at. Default: the scenario's (fp32).",
+)
+@click.option(
+    "--years",
+    type=click.FloatRange(0, 1000, min_open=True),
+    callback=_finite,
+    help="How long the GPU runs, in years. Default: the scenario's (1).",
+)
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, raw SI numbers.")
+@data_option
+def compare(gpu, model, utilization, precision, years, lang, as_json, data_dir):
+    """Can GPU, running for a year, train MODEL? Both take an id or a name.
+
+    \b
+    Example:
+        gpu-year compare rtx-4070-ti gpt-3.5 --lang de
+        gpu-year compare "RTX 4090" llama-2-7b --precision bf16 --json
+    """
+    catalog = load(data_dir)
+    try:
+        result = compare_pair(
+            catalog, gpu, model, utilization=utilization, precision=precision, years=years
+        )
+    except UnknownEntry as e:
+        raise click.BadParameter(str(e)) from None
+    except KeyError as e:
+        raise click.BadParameter(e.args[0], param_hint="'--precision'") from None
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(answer.render(result, catalog, lang))
+
+
+@cli.command()
+@data_option
+def validate(data_dir):
+    """Check the data; list every problem at once.
+
+    \b
+    Example:
+        gpu-year validate --data my-catalog/
+    """
+    c = load(data_dir)
+    n_sources = len({str(s.url) for e in (*c.gpus.values(), *c.models.values()) for s in e.sources})
+    click.echo(
+        f"OK: {len(c.gpus)} GPUs, {len(c.models)} models and the scenario in {data_dir}; "
+        f"every figure sourced ({n_sources} distinct sources)."
+    )
+
+
+@cli.command(name="list")
+@click.argument("what", type=click.Choice(["gpus", "models"]))
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
+@data_option
+def list_(what, as_json, lang, data_dir):
+    """List the GPUs or models of the catalog.
+
+    \b
+    Example:
+        gpu-year list gpus
+    """
+    catalog = load(data_dir)
+    f = L10n(lang)
+    if what == "gpus":
+        rows = [
+            {
+                "id": g.id,
+                "name": g.name,
+                "memory_gib": g.memory_gib,
+                **{p: g.peak(p) for p in PRECISIONS},
+            }
+            for g in catalog.gpus.values()
+        ]
+        text = [
+            f"{r['id']:<18} {r['name']:<40} {f.num(r['memory_gib']):>6} GiB  "
+            + "  ".join(f"{p} {f.num(r[p]) if r[p] else '–':>7}" for p in PRECISIONS)
+            for r in rows
+        ]
+    else:
+        rows = []
+        for m in catalog.models.values():
+            c = training_compute(m)
+            rows.append(
+                {
+                    "id": m.id,
+                    "name": m.name,
+                    "parameters": m.parameters,
+                    "active_parameters": m.active_parameters,
+                    "training_tokens": m.training_tokens,
+                    "training_flops": c.flops if c else None,
+                    "training_flops_method": c.method if c else "unknown",
+                }
+            )
+        text = [
+            f"{r['id']:<16} {r['name']:<28} {f.count(r['parameters']):>16}  "
+            f"{f.flops(r['training_flops']) if r['training_flops'] else '–':>22}  "
+            f"{f.text('method.' + r['training_flops_method'])}"
+            for r in rows
+        ]
+    click.echo(json.dumps(rows, indent=2, ensure_ascii=False) if as_json else "\n".join(text))
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Fail if the files in data/schema/ are out of date.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=paths.DATA / "schema",
+    show_default="data/schema/",
+)
+def schema(check, out):
+    """Write the JSON Schema of the data files (editors use it to check YAML)."""
+    stale = []
+    for name, text in json_schemas().items():
+        target = out / name
+        if check:
+            if not target.exists() or target.read_text(encoding="utf-8") != text:
+                stale.append(name)
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            click.echo(f"wrote {target}")
+    if stale:
+        raise click.ClickException(
+            f"out of date in {out}: {', '.join(stale)}; run `gpu-year schema` and commit the result"
+        )

@@ -1,0 +1,659 @@
+"""Load and validate the catalog in ``data/``: GPUs, models and the scenario.
+
+Every problem is collected and reported together, each naming the file, the entry (index and id)
+and the field, so one run of ``gpu-year validate`` shows everything that needs fixing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationError,
+    model_validator,
+)
+
+DATA_FILES = ("gpus.yaml", "models.yaml", "scenario.yaml")
+PRECISIONS = ("fp32", "tf32", "fp16", "bf16", "fp8")
+LANGS = ("en", "de")
+ID_PATTERN = r"^[a-z0-9][a-z0-9.-]{0,63}$"
+# Ids become file names (``gpus/<id>.en.md``): no names Windows reserves, none that collide with
+# the index pages, none that look like a language suffix.
+RESERVED_IDS = {"index", "con", "prn", "aux", "nul"} | {
+    f"{p}{i}" for p in ("com", "lpt") for i in range(10)
+}
+
+
+# ---------------------------------------------------------------- problems
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the data: where it is and what is expected."""
+
+    file: str
+    entry: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = ": ".join(p for p in (self.file, self.entry, self.field) if p)
+        return f"{where}: {self.message}"
+
+
+class DataError(Exception):
+    """The catalog has problems; ``problems`` lists all of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        n = len(problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in the data:"
+        super().__init__("\n".join([head, *(f"  - {p}" for p in problems)]))
+
+
+# ---------------------------------------------------------------- YAML
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML loader that reads YAML 1.2 floats and rejects duplicate keys.
+
+    YAML 1.1 (PyYAML's default) reads ``175e9`` as a *string*; here it is the float it looks like.
+    """
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen[key] = True
+        return super().construct_mapping(node, deep=deep)
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse one YAML file; syntax, encoding and emptiness problems raise ``DataError``."""
+    name = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise DataError([Problem(name, "", "", "file not found")]) from None
+    except UnicodeDecodeError as e:
+        msg = f"not UTF-8 (byte 0x{e.object[e.start]:02x} at offset {e.start}); save it as UTF-8"
+        raise DataError([Problem(name, "", "", msg)]) from None
+    try:
+        doc = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = getattr(e, "problem", None) or str(e)
+        raise DataError([Problem(name, where, "", f"YAML syntax error: {what}")]) from None
+    if doc is None:
+        raise DataError([Problem(name, "", "", "the file is empty")])
+    return doc
+
+
+# ---------------------------------------------------------------- field types
+
+
+def _magnitude(lo: float, hi: float, unit: str, hint: str = ""):
+    def check(v: float) -> float:
+        if not lo <= v <= hi:
+            extra = f"; {hint}" if hint else ""
+            raise ValueError(f"expected {unit} between {lo:g} and {hi:g}, got {v:g}{extra}")
+        return v
+
+    return AfterValidator(check)
+
+
+def Quantity(lo: float, hi: float, unit: str, hint: str = "") -> Any:
+    """A strictly positive, finite number with a plausible range (catches unit mix-ups)."""
+    return Annotated[
+        float,
+        Field(strict=True, allow_inf_nan=False, gt=0, json_schema_extra={"unit": unit}),
+        _magnitude(lo, hi, unit, hint),
+    ]
+
+
+def Count(lo: int, hi: int, unit: str) -> Any:
+    return Annotated[int, Field(strict=True, ge=lo, le=hi, json_schema_extra={"unit": unit})]
+
+
+def _check_id(v: str) -> str:
+    if v in RESERVED_IDS or v.rsplit(".", 1)[-1] in (*LANGS, "md", "svg", "json", "csv"):
+        raise ValueError(f"{v!r} is reserved (it would clash with a generated file name)")
+    return v
+
+
+Id = Annotated[
+    str,
+    Field(strict=True, pattern=ID_PATTERN, description="lower-case slug, e.g. rtx-4070-ti"),
+    AfterValidator(_check_id),
+]
+Text = Annotated[str, Field(strict=True, min_length=1, max_length=300)]
+Prose = Annotated[str, Field(strict=True, min_length=1, max_length=2000)]
+TFlops = Quantity(
+    0.01, 100_000, "TFLOPS (10¹² FLOP/s)", "is it written in FLOP/s instead of TFLOPS?"
+)
+Fraction = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, le=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Source(Strict):
+    """A published document that supports some of the entry's figures."""
+
+    url: HttpUrl
+    title: Text
+    fields: list[Annotated[str, Field(pattern=r"^[a-z0-9_.]+$")]] = Field(min_length=1)
+
+
+class Note(Strict):
+    """A remark on one field (or ``general``), in both languages."""
+
+    field: Annotated[str, Field(pattern=r"^[a-z0-9_.]+$")]
+    en: Prose
+    de: Prose
+
+
+class Sourced(Strict):
+    notes: list[Note] = []
+    sources: list[Source] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------- GPUs
+
+
+class Peaks(Strict):
+    """Dense peak throughput per precision, in TFLOPS; a missing key means the chip lacks it."""
+
+    fp32: TFlops | None = None
+    tf32: TFlops | None = None
+    fp16: TFlops | None = None
+    bf16: TFlops | None = None
+    fp8: TFlops | None = None
+
+    @model_validator(mode="after")
+    def _some(self):
+        if not any(getattr(self, p) for p in PRECISIONS):
+            raise ValueError("give at least one precision (fp32, tf32, fp16, bf16, fp8)")
+        return self
+
+
+class CloudPrice(Strict):
+    usd_per_hour: Quantity(0.01, 1000, "USD per GPU-hour")
+    provider: Text
+    as_of: date
+
+
+class Gpu(Sourced):
+    id: Id
+    name: Text
+    vendor: Text
+    class_: Literal["consumer", "workstation", "datacenter"] = Field(alias="class")
+    architecture: Text | None = None
+    release_date: date
+    memory_gib: Quantity(0.25, 4096, "GiB", "memory is given in GiB, not bytes")
+    memory_type: Text | None = None
+    memory_bandwidth_gbs: Quantity(1, 100_000, "GB/s")
+    board_power_w: Quantity(1, 5000, "watts") | None = None
+    peak_tflops: Peaks
+    launch_price_usd: Quantity(1, 1_000_000, "USD") | None = None
+    cloud_price: CloudPrice | None = None
+
+    def peak(self, precision: str) -> float | None:
+        """Dense peak in TFLOPS at ``precision`` or None."""
+        return getattr(self.peak_tflops, precision)
+
+
+# ---------------------------------------------------------------- models
+
+
+class TrainingCompute(Strict):
+    flops: Quantity(1e15, 1e30, "FLOP")
+    kind: Literal["reported", "estimated"]
+    by: Text
+    low: Quantity(1e15, 1e30, "FLOP") | None = None
+    high: Quantity(1e15, 1e30, "FLOP") | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.low is not None and self.low > self.flops:
+            raise ValueError(f"low ({self.low:g}) is above flops ({self.flops:g})")
+        if self.high is not None and self.high < self.flops:
+            raise ValueError(f"high ({self.high:g}) is below flops ({self.flops:g})")
+        return self
+
+
+class TrainingHardware(Strict):
+    gpu: Id | None = None
+    name: Text
+    count: Count(1, 10_000_000, "accelerators") | None = None
+    gpu_hours: Quantity(1, 1e10, "accelerator-hours") | None = None
+
+
+class Architecture(Strict):
+    layers: Count(1, 10_000, "layers") | None = None
+    d_model: Count(1, 1_000_000, "hidden size") | None = None
+    heads: Count(1, 10_000, "attention heads") | None = None
+    kv_heads: Count(1, 10_000, "key/value heads") | None = None
+    kv_cache_dim: Count(1, 1_000_000, "cached values per token and layer") | None = None
+    context_length: Count(1, 100_000_000, "tokens") | None = None
+    vocab_size: Count(1, 10_000_000, "tokens") | None = None
+
+    @model_validator(mode="after")
+    def _heads(self):
+        if (
+            self.heads
+            and self.kv_heads
+            and (self.kv_heads > self.heads or self.heads % self.kv_heads)
+        ):
+            raise ValueError(f"kv_heads ({self.kv_heads}) must divide heads ({self.heads})")
+        return self
+
+
+class Model(Sourced):
+    id: Id
+    name: Text
+    organization: Text
+    release_date: date
+    open_weights: bool
+    parameters: Quantity(1e6, 1e15, "parameters", "write 175.0e9 for 175 billion")
+    active_parameters: Quantity(1e6, 1e15, "parameters") | None = None
+    training_tokens: Quantity(1e6, 1e16, "tokens") | None = None
+    estimated: list[Annotated[str, Field(pattern=r"^[a-z0-9_.]+$")]] = []  # field paths
+    training_compute: TrainingCompute | None = None
+    training_hardware: TrainingHardware | None = None
+    architecture: Architecture | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.active_parameters and self.active_parameters > self.parameters:
+            raise ValueError("active_parameters exceeds parameters (the total)")
+        return self
+
+    @property
+    def is_moe(self) -> bool:
+        return self.active_parameters is not None
+
+    @property
+    def compute_parameters(self) -> float:
+        """Parameters that do work per token: active for mixture-of-experts, else all."""
+        return self.active_parameters or self.parameters
+
+
+# ---------------------------------------------------------------- scenario
+
+
+class Question(Strict):
+    gpu: Id
+    model: Id
+    years: Quantity(0.001, 1000, "years")
+    utilization: Fraction
+    precision: Literal["fp32", "tf32", "fp16", "bf16", "fp8"]
+
+
+class Range(Strict):
+    value: Fraction
+    low: Fraction
+    high: Fraction
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.low <= self.value <= self.high:
+            raise ValueError("expected low ≤ value ≤ high")
+        return self
+
+
+class Recipe(Sourced):
+    """Memory per parameter of a way to train: full training, LoRA, QLoRA."""
+
+    id: Id
+    kind: Literal["full", "lora", "qlora"]
+    name_en: Text
+    name_de: Text
+    bytes_per_param: Quantity(0.1, 64, "bytes per parameter")
+    breakdown: dict[str, Quantity(0.01, 64, "bytes per parameter")] = {}
+
+    @model_validator(mode="after")
+    def _sum(self):
+        total = sum(self.breakdown.values())
+        if self.breakdown and not math.isclose(total, self.bytes_per_param, rel_tol=1e-6):
+            raise ValueError(f"breakdown sums to {total:g}, not {self.bytes_per_param:g}")
+        return self
+
+
+class Activations(Strict):
+    batch_size: Count(1, 100_000, "sequences")
+    sequence_length: Count(1, 10_000_000, "tokens")
+    recompute: Literal["none", "selective", "full"]
+
+
+class Inference(Strict):
+    batch_size: Count(1, 100_000, "sequences")
+    kv_cache_bytes: Quantity(0.25, 8, "bytes per value")
+    weight_bytes: dict[Literal["fp16", "int8", "int4"], Quantity(0.1, 8, "bytes per parameter")]
+
+
+class Electricity(Strict):
+    price_per_kwh: Quantity(0.001, 10, "currency units per kWh")
+    currency: Literal["EUR", "USD"]
+    region_en: Text
+    region_de: Text
+    as_of: date
+
+
+class Scenario(Sourced):
+    question: Question
+    year_days: Quantity(360, 366, "days")
+    reference_mfu: Range
+    training_recipe: Id
+    recipes: list[Recipe] = Field(min_length=1)
+    activations: Activations
+    inference: Inference
+    electricity: Electricity
+    target_days: list[Quantity(1, 36_500, "days")] = Field(min_length=1)
+    chart_gpus: list[Id] = Field(
+        min_length=1, description="GPUs drawn as budget lines and VRAM marks"
+    )
+
+    def recipe(self, rid: str) -> Recipe:
+        return next(r for r in self.recipes if r.id == rid)
+
+
+# ---------------------------------------------------------------- the catalog
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The validated data: GPUs and models keyed by id (in file order), and the scenario."""
+
+    gpus: dict[str, Gpu]
+    models: dict[str, Model]
+    scenario: Scenario
+    directory: Path
+
+    def gpu(self, key: str) -> Gpu:
+        return self.gpus[resolve(key, self.gpus, "GPU")]
+
+    def model(self, key: str) -> Model:
+        return self.models[resolve(key, self.models, "model")]
+
+
+class UnknownEntry(LookupError):
+    """An id or name that is not in the catalog; the message suggests close ids."""
+
+
+def resolve(key: str, entries: dict[str, Gpu] | dict[str, Model], what: str) -> str:
+    """Find an entry by id or name, case-insensitively; raise ``UnknownEntry`` with suggestions."""
+    k = key.strip().lower()
+    for eid, e in entries.items():
+        if k in (eid, e.name.lower()):
+            return eid
+    names = {e.name.lower(): eid for eid, e in entries.items()}
+    close = difflib.get_close_matches(k, [*entries, *names], n=3, cutoff=0.5)
+    ids = sorted({names.get(c, c) for c in close})
+    hint = f" Did you mean: {', '.join(ids)}?" if ids else ""
+    raise UnknownEntry(f"unknown {what} {key!r}.{hint} (`gpu-year list` shows all ids)")
+
+
+def _entry_label(kind: str, i: int, raw: Any) -> str:
+    rid = raw.get("id") if isinstance(raw, dict) else None
+    return f"{kind}[{i}]" + (f" (id {rid!r})" if isinstance(rid, str) else "")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f"the string {value[:60]!r}"
+    if isinstance(value, bool):
+        return f"the boolean {value}"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value}"
+    return repr(value)[:60]
+
+
+def _problems_from(err: ValidationError, file: str, entry: str) -> Iterator[Problem]:
+    for e in err.errors():
+        field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e["loc"]).lstrip(".")
+        kind, got = e["type"], e.get("input")
+        if kind == "extra_forbidden":
+            msg = "unknown field (check the spelling; see data/schema/ for the allowed fields)"
+        elif kind == "missing":
+            msg = "required field is missing"
+        elif kind in ("float_type", "int_type", "float_parsing", "int_parsing"):
+            number = "a whole number" if kind.startswith("int") else "a number"
+            msg = f"expected {number}, got {_describe(got)}"
+        elif kind == "finite_number":
+            msg = f"expected a finite number, got {_describe(got)}"
+        elif kind == "greater_than":
+            msg = f"expected a number > 0, got {_describe(got)}"
+        elif kind == "string_pattern_mismatch" and field.endswith("id"):
+            msg = f"expected a lower-case slug like 'rtx-4070-ti', got {_describe(got)}"
+        elif kind == "date_type" or kind.startswith("date_"):
+            msg = f"expected a date YYYY-MM-DD, got {_describe(got)}"
+        else:
+            msg = e["msg"].removeprefix("Value error, ")
+            if got is not None and kind not in ("value_error", "model_type", "list_type"):
+                msg += f" (got {_describe(got)})"
+        yield Problem(file, entry, field, msg)
+
+
+def _field_paths(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
+    """Every field path of a schema model (``peak_tflops.fp16``), skipping notes and sources."""
+    for name, info in model.model_fields.items():
+        if name in ("notes", "sources"):
+            continue
+        path = prefix + (info.alias or name)
+        yield path
+        sub = [
+            a
+            for a in getattr(info.annotation, "__args__", (info.annotation,))
+            if isinstance(a, type)
+        ]
+        for t in sub:
+            if issubclass(t, BaseModel):
+                yield from _field_paths(t, path + ".")
+
+
+# Fields that name or classify rather than measure, and the scenario's own choices (assumptions
+# the site states as such): no source needed.
+NOT_FIGURES = {"id", "name", "vendor", "class", "organization", "architecture", "memory_type",
+               "open_weights", "estimated", "training_compute.kind", "training_compute.by",
+               "training_hardware.gpu", "training_hardware.name", "cloud_price.provider",
+               "kind", "name_en", "name_de", "question", "year_days", "target_days", "activations",
+               "inference", "chart_gpus", "training_recipe", "electricity.currency"}  # fmt: skip
+
+
+def figure_paths(entry: BaseModel, prefix: str = "") -> Iterator[str]:
+    """Paths of the figures an entry actually states (numbers and dates), which need a source."""
+    for name, info in type(entry).model_fields.items():
+        value = getattr(entry, name)
+        path = prefix + (info.alias or name)
+        if name in ("notes", "sources") or value is None or path in NOT_FIGURES:
+            continue
+        if isinstance(value, BaseModel):
+            yield from figure_paths(value, path + ".")
+        elif isinstance(value, int | float | date) and not isinstance(value, bool):
+            yield path
+
+
+def _covered(path: str, fields: set[str]) -> bool:
+    parts = path.split(".")
+    return any(".".join(parts[:i]) in fields for i in range(1, len(parts) + 1))
+
+
+def _check_sources(entry: Sourced, file: str, label: str) -> Iterator[Problem]:
+    known = set(_field_paths(type(entry)))
+    cited: set[str] = set()
+    for i, src in enumerate(entry.sources):
+        for f in src.fields:
+            if f not in known:
+                yield Problem(file, label, f"sources[{i}].fields", f"no field named {f!r}")
+            cited.add(f)
+    for path in figure_paths(entry):
+        if not _covered(path, cited):
+            yield Problem(
+                file, label, path, "no source supports this figure (list it in a source's `fields`)"
+            )
+    for i, note in enumerate(entry.notes):
+        if note.field != "general" and note.field not in known:
+            yield Problem(file, label, f"notes[{i}].field", f"no field named {note.field!r}")
+    for i, path in enumerate(getattr(entry, "estimated", [])):
+        if path not in known:
+            yield Problem(file, label, f"estimated[{i}]", f"no field named {path!r}")
+
+
+def _load_list(path: Path, key: str, cls: type[Strict], problems: list[Problem]) -> dict[str, Any]:
+    file = str(path)
+    try:
+        doc = read_yaml(path)
+    except DataError as e:
+        problems.extend(e.problems)
+        return {}
+    if not isinstance(doc, dict) or set(doc) != {key} or not isinstance(doc[key], list):
+        problems.append(
+            Problem(file, "", "", f"expected a mapping with one key {key!r} holding a list")
+        )
+        return {}
+    out: dict[str, Any] = {}
+    for i, raw in enumerate(doc[key]):
+        label = _entry_label(key, i, raw)
+        if not isinstance(raw, dict):
+            problems.append(Problem(file, label, "", f"expected a mapping, got {_describe(raw)}"))
+            continue
+        try:
+            entry = cls.model_validate(raw)
+        except ValidationError as err:
+            problems.extend(_problems_from(err, file, label))
+            continue
+        problems.extend(_check_sources(entry, file, label))
+        if entry.id in out:
+            problems.append(Problem(file, label, "id", f"duplicate id {entry.id!r}"))
+            continue
+        out[entry.id] = entry
+    return out
+
+
+def _suggest(key: str, known: dict[str, Any]) -> str:
+    close = difflib.get_close_matches(key, list(known), n=3, cutoff=0.5)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
+def load_catalog(directory: str | Path) -> Catalog:
+    """Load, validate and cross-check ``gpus.yaml``, ``models.yaml`` and ``scenario.yaml``.
+
+    Raises ``DataError`` listing every problem found.
+    """
+    d = Path(directory)
+    problems: list[Problem] = []
+    if not d.is_dir():
+        raise DataError([Problem(str(d), "", "", "data directory not found")])
+    gpus = _load_list(d / "gpus.yaml", "gpus", Gpu, problems)
+    models = _load_list(d / "models.yaml", "models", Model, problems)
+
+    mfile = str(d / "models.yaml")
+    for i, m in enumerate(models.values()):
+        hw = m.training_hardware
+        if hw and hw.gpu and gpus and hw.gpu not in gpus:
+            label = _entry_label("models", i, {"id": m.id})
+            problems.append(Problem(mfile, label, "training_hardware.gpu",
+                                    f"unknown GPU {hw.gpu!r}{_suggest(hw.gpu, gpus)}"))  # fmt: skip
+
+    scenario = None
+    sfile = str(d / "scenario.yaml")
+    try:
+        raw = read_yaml(d / "scenario.yaml")
+        if not isinstance(raw, dict):
+            raise DataError([Problem(sfile, "", "", "expected a mapping")])
+        scenario = Scenario.model_validate(raw)
+    except DataError as e:
+        problems.extend(e.problems)
+    except ValidationError as err:
+        problems.extend(_problems_from(err, sfile, ""))
+    if scenario is not None:
+        problems.extend(_check_sources(scenario, sfile, ""))
+        for i, r in enumerate(scenario.recipes):
+            problems.extend(_check_sources(r, sfile, _entry_label("recipes", i, {"id": r.id})))
+        problems.extend(_check_scenario(scenario, gpus, models, sfile))
+    if problems:
+        raise DataError(problems)
+    assert scenario is not None
+    return Catalog(gpus=gpus, models=models, scenario=scenario, directory=d)
+
+
+def _check_scenario(s: Scenario, gpus: dict, models: dict, file: str) -> Iterator[Problem]:
+    q = s.question
+    if gpus and q.gpu not in gpus:
+        yield Problem(file, "question", "gpu", f"unknown GPU {q.gpu!r}{_suggest(q.gpu, gpus)}")
+    elif gpus and gpus[q.gpu].peak(q.precision) is None:
+        have = ", ".join(p for p in PRECISIONS if gpus[q.gpu].peak(p))
+        yield Problem(
+            file, "question", "precision", f"{q.gpu} has no {q.precision} peak (it has: {have})"
+        )
+    if models and q.model not in models:
+        yield Problem(
+            file, "question", "model", f"unknown model {q.model!r}{_suggest(q.model, models)}"
+        )
+    for i, g in enumerate(s.chart_gpus):
+        if gpus and g not in gpus:
+            yield Problem(file, "", f"chart_gpus[{i}]", f"unknown GPU {g!r}{_suggest(g, gpus)}")
+    ids = [r.id for r in s.recipes]
+    if s.training_recipe not in ids:
+        yield Problem(
+            file, "", "training_recipe", f"no recipe {s.training_recipe!r} (have: {', '.join(ids)})"
+        )
+    if len(set(ids)) != len(ids):
+        yield Problem(file, "", "recipes", "duplicate recipe id")
+
+
+def json_schemas() -> dict[str, str]:
+    """JSON Schema documents for the three data files, keyed by file name."""
+
+    def wrap(key: str, cls: type[BaseModel]) -> dict:
+        item = cls.model_json_schema(by_alias=True)
+        defs = item.pop("$defs", {})
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": f"gpu-year {key}",
+            "type": "object",
+            "additionalProperties": False,
+            "required": [key],
+            "properties": {key: {"type": "array", "items": item}},
+            "$defs": defs,
+        }
+
+    scenario = Scenario.model_json_schema(by_alias=True)
+    scenario["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    docs = {
+        "gpus.schema.json": wrap("gpus", Gpu),
+        "models.schema.json": wrap("models", Model),
+        "scenario.schema.json": scenario,
+    }
+    return {
+        k: json.dumps(v, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        for k, v in docs.items()
+    }

@@ -1,0 +1,206 @@
+"""Localization: short strings per language and every number formatted through Babel.
+
+German and English differ in more than the decimal mark: ``1,14 × 10²¹`` vs ``1.14 × 10²¹``,
+``0,36 %`` vs ``0.36%``, ``175 Mrd.`` vs ``175 billion`` (an English billion is a German Milliarde).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel.dates import format_date
+from babel.numbers import (
+    format_compact_currency,
+    format_compact_decimal,
+    format_currency,
+    format_decimal,
+)
+from markupsafe import Markup
+
+LANGS = ("en", "de")
+LOCALES = Path(__file__).parent / "locales"
+NBSP = "\u00a0"
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k, v in d.items():
+        if not isinstance(k, str):  # YAML 1.1 reads a bare yes/no key as a boolean
+            raise TypeError(f"string key {prefix}{k!r} is not text: quote it")
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = str(v)
+    return out
+
+
+@cache
+def strings(lang: str) -> dict[str, str]:
+    """The short strings of one language, flattened to dotted keys (``chart.years.title``)."""
+    with (LOCALES / f"{lang}.yaml").open(encoding="utf-8") as f:
+        return _flatten(yaml.safe_load(f))
+
+
+# Python-Markdown's escapable characters (plus ``|`` from the tables extension): a backslash
+# before any other character would show up literally.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+def md_escape(value: Any) -> str:
+    """Text from data, safe inside Markdown and HTML: one line, HTML-escaped, Markdown-escaped."""
+    text = " ".join(str(value).split())
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=True))
+
+
+def plain(value: Any) -> str:
+    """Text from data for charts and the terminal: one line, nothing else changed."""
+    return " ".join(str(value).split())
+
+
+def round_sig(x: float, sig: int) -> Decimal:
+    """``x`` rounded to ``sig`` significant digits, as an exact Decimal (half away from zero)."""
+    d = Decimal(repr(float(x)))
+    if d == 0:
+        return d
+    return d.quantize(Decimal(f"1e{d.adjusted() - sig + 1}"), rounding=ROUND_HALF_UP)
+
+
+class L10n:
+    """Strings and number formats of one language (``en`` or ``de``)."""
+
+    def __init__(self, lang: str):
+        if lang not in LANGS:
+            raise ValueError(f"unsupported language {lang!r} (use one of {', '.join(LANGS)})")
+        self.lang = lang
+        self._strings = strings(lang)
+
+    # ------------------------------------------------------------ strings
+
+    def text(self, key: str, **kwargs: Any) -> str:
+        """A plain string (terminal, charts) with ``{placeholders}`` filled in."""
+        try:
+            template = self._strings[key]
+        except KeyError:
+            raise KeyError(f"string {key!r} is missing in {self.lang}.yaml") from None
+        return template.format(**{k: plain(v) for k, v in kwargs.items()}) if kwargs else template
+
+    def t(self, key: str, **kwargs: Any) -> Markup:
+        """A string for Markdown pages; arguments from data are escaped unless already Markup."""
+        template = self.text(key)
+        args = {k: v if isinstance(v, Markup) else Markup(md_escape(v)) for k, v in kwargs.items()}
+        return Markup(template.format(**args) if kwargs else template)
+
+    # ------------------------------------------------------------ numbers
+
+    def sci(self, x: float, sig: int = 3) -> str:
+        """``1.14 × 10²¹`` / ``1,14 × 10²¹``; rounds first, so 9.996e21 gives 1.00 × 10²²."""
+        if x == 0:
+            return "0"
+        d = round_sig(x, sig)
+        exp = d.adjusted()
+        mantissa = d.scaleb(-exp)
+        m = format_decimal(mantissa, format="0." + "0" * (sig - 1), locale=self.lang)
+        return f"{m}{NBSP}×{NBSP}10{str(exp).translate(_SUPERSCRIPT)}"
+
+    def num(self, x: float, sig: int = 3) -> str:
+        """A number to ``sig`` significant digits with the language's grouping and decimal mark."""
+        if x == 0:
+            return "0"
+        d = round_sig(x, sig)
+        decimals = max(0, sig - 1 - d.adjusted())
+        return format_decimal(
+            d, format="#,##0." + "#" * decimals if decimals else "#,##0", locale=self.lang
+        )
+
+    def fixed(self, x: float, decimals: int) -> str:
+        """A number with exactly ``decimals`` decimals (``0.90``)."""
+        fmt = "#,##0." + "0" * decimals if decimals else "#,##0"
+        return format_decimal(Decimal(repr(float(x))), format=fmt, locale=self.lang)
+
+    def value(self, x: float, sig: int = 3) -> str:
+        """``num`` for everyday magnitudes, ``sci`` beyond a million or below a thousandth."""
+        return self.num(x, sig) if x == 0 or 1e-3 <= abs(x) < 1e6 else self.sci(x, sig)
+
+    def pct(self, x: float) -> str:
+        """A share as a percentage: one decimal from 1 %, two significant digits below."""
+        v = x * 100
+        decimals = 1 if v >= 1 or v == 0 else min(6, 1 - math.floor(math.log10(v)))
+        d = round(Decimal(repr(v)), decimals)
+        s = format_decimal(d, format="0." + "0" * decimals if d % 1 else "0", locale=self.lang)
+        return f"{s}{NBSP}%" if self.lang == "de" else f"{s}%"
+
+    def count(self, x: float, noun: str | None = None) -> str:
+        """Large counts in words: ``175 billion parameters`` / ``175 Mrd. Parameter``.
+
+        German uses ``Mio.``/``Mrd.`` and spells out ``Billionen`` (an English trillion).
+        Beyond 10¹⁵ the scientific form is used (CLDR has no larger words).
+        """
+        if abs(x) >= 1e15:
+            s = self.sci(x)
+        elif abs(x) < 1e6:
+            s = self.num(x)
+        else:
+            d = round_sig(x, 3)
+            mantissa_digits = (d.adjusted() % 3) + 1
+            kind = "long" if self.lang == "en" or abs(x) >= 1e12 else "short"
+            s = format_compact_decimal(
+                d, format_type=kind, fraction_digits=max(0, 3 - mantissa_digits), locale=self.lang
+            )
+        if noun:
+            s = f"{s} {self.text('units.' + noun)}"
+        return s
+
+    def bytes(self, x: float) -> str:
+        """Memory in binary units: ``12 GiB``, ``2.55 TiB``."""
+        for unit, size in (("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
+            if abs(x) >= size or unit == "MiB":
+                return f"{self.num(x / size)}{NBSP}{unit}"
+        raise AssertionError("unreachable")
+
+    def flops(self, x: float) -> str:
+        """A FLOP count: ``1.14 × 10²¹ FLOP``."""
+        return f"{self.sci(x)}{NBSP}FLOP"
+
+    def tflops(self, flops_per_s: float) -> str:
+        """A throughput in TFLOPS: ``40.1 TFLOPS``."""
+        return f"{self.num(flops_per_s / 1e12)}{NBSP}TFLOPS"
+
+    def factor(self, x: float) -> str:
+        """A ratio as a multiple: ``276×``."""
+        return f"{self.value(x)}×"
+
+    def years(self, x: float) -> str:
+        """A duration given in years, in the unit that reads best (hours, days or years)."""
+        if x >= 1 or x == 0:
+            return f"{self.value(x)}{NBSP}{self.text('units.years' if x != 1 else 'units.year')}"
+        days = x * 365
+        if days >= 1:
+            return f"{self.num(days)}{NBSP}{self.text('units.days' if days != 1 else 'units.day')}"
+        return f"{self.num(days * 24)}{NBSP}{self.text('units.hours')}"
+
+    def money(self, x: float, currency: str) -> str:
+        """An amount of money: ``$1,234`` / ``1.234 $``; cents below 100, words from a million."""
+        if abs(x) >= 1e6:
+            d = round_sig(x, 3)
+            digits = max(0, 2 - d.adjusted() % 3)
+            return format_compact_currency(d, currency, locale=self.lang, fraction_digits=digits)
+        pattern = "#,##0.00" if abs(x) < 100 else "#,##0"
+        pattern = f"¤{pattern}" if self.lang == "en" else f"{pattern}{NBSP}¤"
+        return format_currency(x, currency, format=pattern, locale=self.lang, currency_digits=False)
+
+    def date(self, d: date, style: str = "month") -> str:
+        """``January 2023`` / ``Januar 2023``, or the full date with ``style='day'``."""
+        return format_date(d, "MMMM y" if style == "month" else "long", locale=self.lang)
+
+    def yesno(self, flag: bool) -> str:
+        return self.text("common.yes" if flag else "common.no")

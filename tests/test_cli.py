@@ -1,0 +1,145 @@
+"""The command line: answers in both languages, JSON, lookups and option errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from generator.cli import cli
+from generator.data import json_schemas
+
+JSON_KEYS = {
+    "gpu", "model", "precision", "utilization", "duration_s", "peak_flops", "budget_flops",
+    "training_flops", "training_flops_low", "training_flops_high", "training_flops_method",
+    "ratio", "gpu_years_needed", "training_memory_bytes", "inference_memory_bytes",
+    "gpu_memory_bytes", "min_gpus_for_memory", "fits_training",
+}  # fmt: skip
+
+
+def run(runner, *args):
+    result = runner.invoke(cli, list(args))
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_headline_question_in_english(runner):
+    r = run(runner, "compare", "rtx-4070-ti", "gpt-3.5")
+    assert r.exit_code == 0
+    out = r.output.replace("\u00a0", " ")
+    assert out.startswith("Can one NVIDIA GeForce RTX 4070 Ti running 1 year at 90% utilization")
+    assert "\nNo: " in out
+    for piece in (
+        "1.14 × 10²¹ FLOP",
+        "3.14 × 10²³ FLOP",
+        "0.36%",
+        "276 such GPU-years",
+        "duty cycle",
+    ):
+        assert piece in out
+
+
+def test_headline_question_in_german(runner):
+    r = run(runner, "compare", "rtx-4070-ti", "gpt-3.5", "--lang", "de")
+    assert r.exit_code == 0
+    out = r.output.replace("\u00a0", " ")
+    assert out.startswith("Kann eine NVIDIA GeForce RTX 4070 Ti")
+    assert "\nNein: " in out
+    for piece in (
+        "1,14 × 10²¹ FLOP",
+        "3,14 × 10²³ FLOP",
+        "0,36 %",
+        "276 solcher GPU-Jahre",
+        "Auslastungsgrad",
+    ):
+        assert piece in out
+    for english in ("years", "needs", "memory", " the ", "share"):
+        assert english not in out.lower()
+
+
+def test_json_has_the_documented_keys_and_raw_numbers(runner):
+    r = run(runner, "compare", "rtx-4070-ti", "gpt-3.5", "--json")
+    assert r.exit_code == 0
+    data = json.loads(r.output)
+    assert set(data) >= JSON_KEYS
+    assert data["duration_s"] == 365 * 86400
+    assert data["peak_flops"] == pytest.approx(40.09e12, rel=1e-3)
+    assert data["budget_flops"] == data["peak_flops"] * 0.9 * data["duration_s"]
+    assert data["ratio"] == data["budget_flops"] / data["training_flops"]
+    assert data["fits_training"] is False
+
+
+def test_options_override_the_scenario(runner):
+    base = json.loads(run(runner, "compare", "rtx-4090", "llama-2-7b", "--json").output)
+    fast = json.loads(
+        run(runner, "compare", "rtx-4090", "llama-2-7b", "--json", "--precision", "bf16",
+            "--utilization", "0.5", "--years", "2").output
+    )  # fmt: skip
+    assert (fast["precision"], fast["utilization"], fast["years"]) == ("bf16", 0.5, 2)
+    assert fast["budget_flops"] == pytest.approx(
+        base["budget_flops"] * 2 * (0.5 / 0.9) * 165.2 / 82.6
+    )
+
+
+def test_names_resolve_case_insensitively(runner):
+    a = json.loads(run(runner, "compare", "NVIDIA GeForce RTX 4090", "GPT-3 175B", "--json").output)
+    assert (a["gpu"], a["model"]) == ("rtx-4090", "gpt-3")
+    b = json.loads(run(runner, "compare", "RTX-4090", "Gpt-3", "--json").output)
+    assert (b["gpu"], b["model"]) == ("rtx-4090", "gpt-3")
+
+
+def test_unknown_id_suggests_close_ones(runner):
+    r = run(runner, "compare", "rtx-4070ti", "gpt-3.5")
+    assert r.exit_code == 2
+    assert "unknown GPU 'rtx-4070ti'" in r.output
+    assert "rtx-4070-ti" in r.output
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "-0.2", "nan"])
+def test_utilization_outside_0_1_is_rejected(runner, value):
+    r = run(runner, "compare", "rtx-4090", "gpt-3", "--utilization", value)
+    assert r.exit_code == 2
+    assert "--utilization" in r.output
+
+
+def test_precision_the_gpu_lacks(runner):
+    r = run(runner, "compare", "v100-sxm2", "gpt-3", "--precision", "bf16")
+    assert r.exit_code == 2
+    assert "v100-sxm2 has no bf16 peak" in r.output
+
+
+def test_unknown_compute_still_answers_memory(runner):
+    r = run(runner, "compare", "rtx-4090", "mistral-7b")
+    assert r.exit_code == 0
+    assert r.output.startswith("Can one")
+    assert "Unknown:" in r.output
+
+
+def test_list_and_list_json(runner, catalog):
+    r = run(runner, "list", "gpus")
+    assert r.exit_code == 0
+    assert len(r.output.splitlines()) == len(catalog.gpus)
+    models = json.loads(run(runner, "list", "models", "--json").output)
+    assert [m["id"] for m in models] == list(catalog.models)
+
+
+def test_committed_schema_is_current(runner):
+    r = run(runner, "schema", "--check")
+    assert r.exit_code == 0, r.output
+    assert set(json_schemas()) == {"gpus.schema.json", "models.schema.json", "scenario.schema.json"}
+
+
+def test_stale_schema_is_reported(runner, tmp_path):
+    (tmp_path / "gpus.schema.json").write_text("{}")
+    r = run(runner, "schema", "--check", "--out", str(tmp_path))
+    assert r.exit_code == 1
+    assert "gpus.schema.json" in r.output
+
+
+def test_python_dash_m_works():
+    out = subprocess.run(
+        [sys.executable, "-m", "generator", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "Usage: gpu-year" in out.stdout
