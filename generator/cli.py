@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import sys
 from pathlib import Path
 
 import click
 
-from generator import answer, paths
+from generator import answer, logs, paths, site
 from generator.data import (
     LANGS,
     PRECISIONS,
@@ -167,6 +169,58 @@ def list_(what, as_json, lang, data_dir):
             for r in rows
         ]
     click.echo(json.dumps(rows, indent=2, ensure_ascii=False) if as_json else "\n".join(text))
+
+
+@cli.command()
+@data_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=paths.ROOT / "site",
+    show_default="site/",
+    help="Output directory; replaced only when the build succeeds.",
+)
+@click.option(
+    "--site-url", help="Public URL, e.g. https://USER.github.io/REPO/ (default: mkdocs.yml)."
+)
+@click.option(
+    "--strict/--no-strict", default=True, show_default=True, help="Fail on any MkDocs warning."
+)
+@click.option("--no-cache", is_flag=True, help="Render every chart and page again.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+def build(data_dir, out, site_url, strict, no_cache, quiet):
+    """Build the bilingual site (English at /, German at /de/).
+
+    \b
+    Example:
+        gpu-year build --site-url https://me.github.io/gpu-year/
+    """
+    load(data_dir)  # report data problems before MkDocs starts
+    show_bar = not quiet and sys.stderr.isatty() and not os.environ.get("CI")
+    bar = click.progressbar(length=0, label="charts", file=sys.stderr) if show_bar else None
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+    logs.setup(quiet)
+    try:
+        stats = site.build(
+            out,
+            data=data_dir,
+            site_url=site_url,
+            strict=strict,
+            use_cache=not no_cache,
+            progress=progress,
+        )
+    except site.BuildError as e:
+        raise click.ClickException(f"build failed, {out} is unchanged:\n{e}") from None
+    finally:
+        if bar is not None:
+            bar.render_finish()
+    if not quiet:
+        click.echo(f"Built {out}: {stats.summary()}.")
 
 
 @cli.command()

@@ -367,6 +367,28 @@ class Electricity(Strict):
     as_of: date
 
 
+class Claim(Sourced):
+    """A popular figure the site recomputes: "GPT-3 takes 35 years on an A100"."""
+
+    id: Id
+    text_en: Prose
+    text_de: Prose
+    model: Id
+    gpu: Id | None = None
+    precision: Literal["fp32", "tf32", "fp16", "bf16", "fp8"] | None = None
+    tflops: TFlops | None = None  # when the claim assumes a bare throughput instead of a GPU
+    utilization: Fraction
+    claimed_years: Quantity(0.001, 1e9, "years")
+
+    @model_validator(mode="after")
+    def _basis(self):
+        if (self.gpu is None) == (self.tflops is None):
+            raise ValueError("give either gpu (with precision) or tflops")
+        if self.gpu and not self.precision:
+            raise ValueError("a claim about a GPU needs its precision")
+        return self
+
+
 class Scenario(Sourced):
     question: Question
     year_days: Quantity(360, 366, "days")
@@ -380,6 +402,9 @@ class Scenario(Sourced):
     chart_gpus: list[Id] = Field(
         min_length=1, description="GPUs drawn as budget lines and VRAM marks"
     )
+    small_models: list[Quantity(1e6, 1e13, "parameters")] = Field(min_length=1)
+    small_model_gpus: list[Id] = Field(min_length=1)
+    claims: list[Claim] = []
 
     def recipe(self, rid: str) -> Recipe:
         return next(r for r in self.recipes if r.id == rid)
@@ -481,11 +506,42 @@ def _field_paths(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
 
 # Fields that name or classify rather than measure, and the scenario's own choices (assumptions
 # the site states as such): no source needed.
-NOT_FIGURES = {"id", "name", "vendor", "class", "organization", "architecture", "memory_type",
-               "open_weights", "estimated", "training_compute.kind", "training_compute.by",
-               "training_hardware.gpu", "training_hardware.name", "cloud_price.provider",
-               "kind", "name_en", "name_de", "question", "year_days", "target_days", "activations",
-               "inference", "chart_gpus", "training_recipe", "electricity.currency"}  # fmt: skip
+NOT_FIGURES = {
+    "id",
+    "name",
+    "vendor",
+    "class",
+    "organization",
+    "architecture",
+    "memory_type",
+    "open_weights",
+    "estimated",
+    "training_compute.kind",
+    "training_compute.by",
+    "training_hardware.gpu",
+    "training_hardware.name",
+    "cloud_price.provider",
+    "kind",
+    "name_en",
+    "name_de",
+    "question",
+    "year_days",
+    "target_days",
+    "activations",
+    "inference",
+    "chart_gpus",
+    "training_recipe",
+    "electricity.currency",
+    "small_models",
+    "small_model_gpus",
+    "claims",
+    "text_en",
+    "text_de",
+    "gpu",
+    "model",
+    "precision",
+    "utilization",
+}
 
 
 def figure_paths(entry: BaseModel, prefix: str = "") -> Iterator[str]:
@@ -580,8 +636,14 @@ def load_catalog(directory: str | Path) -> Catalog:
         hw = m.training_hardware
         if hw and hw.gpu and gpus and hw.gpu not in gpus:
             label = _entry_label("models", i, {"id": m.id})
-            problems.append(Problem(mfile, label, "training_hardware.gpu",
-                                    f"unknown GPU {hw.gpu!r}{_suggest(hw.gpu, gpus)}"))  # fmt: skip
+            problems.append(
+                Problem(
+                    mfile,
+                    label,
+                    "training_hardware.gpu",
+                    f"unknown GPU {hw.gpu!r}{_suggest(hw.gpu, gpus)}",
+                )
+            )
 
     scenario = None
     sfile = str(d / "scenario.yaml")
@@ -596,8 +658,9 @@ def load_catalog(directory: str | Path) -> Catalog:
         problems.extend(_problems_from(err, sfile, ""))
     if scenario is not None:
         problems.extend(_check_sources(scenario, sfile, ""))
-        for i, r in enumerate(scenario.recipes):
-            problems.extend(_check_sources(r, sfile, _entry_label("recipes", i, {"id": r.id})))
+        for key in ("recipes", "claims"):
+            for i, r in enumerate(getattr(scenario, key)):
+                problems.extend(_check_sources(r, sfile, _entry_label(key, i, {"id": r.id})))
         problems.extend(_check_scenario(scenario, gpus, models, sfile))
     if problems:
         raise DataError(problems)
@@ -618,9 +681,11 @@ def _check_scenario(s: Scenario, gpus: dict, models: dict, file: str) -> Iterato
         yield Problem(
             file, "question", "model", f"unknown model {q.model!r}{_suggest(q.model, models)}"
         )
-    for i, g in enumerate(s.chart_gpus):
-        if gpus and g not in gpus:
-            yield Problem(file, "", f"chart_gpus[{i}]", f"unknown GPU {g!r}{_suggest(g, gpus)}")
+    for key in ("chart_gpus", "small_model_gpus"):
+        for i, g in enumerate(getattr(s, key)):
+            if gpus and g not in gpus:
+                yield Problem(file, "", f"{key}[{i}]", f"unknown GPU {g!r}{_suggest(g, gpus)}")
+    yield from _check_claims(s, gpus, models, file)
     ids = [r.id for r in s.recipes]
     if s.training_recipe not in ids:
         yield Problem(
@@ -628,6 +693,27 @@ def _check_scenario(s: Scenario, gpus: dict, models: dict, file: str) -> Iterato
         )
     if len(set(ids)) != len(ids):
         yield Problem(file, "", "recipes", "duplicate recipe id")
+
+
+def _check_claims(s: Scenario, gpus: dict, models: dict, file: str) -> Iterator[Problem]:
+    for i, c in enumerate(s.claims):
+        label = _entry_label("claims", i, {"id": c.id})
+        if c.gpu and gpus and c.gpu not in gpus:
+            yield Problem(file, label, "gpu", f"unknown GPU {c.gpu!r}{_suggest(c.gpu, gpus)}")
+        elif c.gpu and gpus and c.precision and gpus[c.gpu].peak(c.precision) is None:
+            yield Problem(file, label, "precision", f"{c.gpu} has no {c.precision} peak")
+        if models and c.model not in models:
+            yield Problem(
+                file, label, "model", f"unknown model {c.model!r}{_suggest(c.model, models)}"
+            )
+        elif (
+            models
+            and models[c.model].training_compute is None
+            and not models[c.model].training_tokens
+        ):
+            yield Problem(
+                file, label, "model", f"{c.model} has no training compute to compare with"
+            )
 
 
 def json_schemas() -> dict[str, str]:

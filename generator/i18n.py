@@ -15,7 +15,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from babel.dates import format_date
 from babel.numbers import (
     format_compact_currency,
@@ -24,6 +23,8 @@ from babel.numbers import (
     format_decimal,
 )
 from markupsafe import Markup
+
+from generator.data import read_yaml
 
 LANGS = ("en", "de")
 LOCALES = Path(__file__).parent / "locales"
@@ -47,24 +48,23 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
 @cache
 def strings(lang: str) -> dict[str, str]:
     """The short strings of one language, flattened to dotted keys (``chart.years.title``)."""
-    with (LOCALES / f"{lang}.yaml").open(encoding="utf-8") as f:
-        return _flatten(yaml.safe_load(f))
+    return _flatten(read_yaml(LOCALES / f"{lang}.yaml"))  # rejects duplicate keys
 
 
-# Python-Markdown's escapable characters (plus ``|`` from the tables extension): a backslash
-# before any other character would show up literally.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+# Characters that start Markdown markup in running text (``|`` ends a table cell, ``{`` starts an
+# attribute list). Only characters Python-Markdown can escape: any other backslash would show.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|])")
 
 
 def md_escape(value: Any) -> str:
     """Text from data, safe inside Markdown and HTML: one line, HTML-escaped, Markdown-escaped."""
-    text = " ".join(str(value).split())
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=True))
+    text = re.sub(r"\s+", " ", str(value))
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def plain(value: Any) -> str:
     """Text from data for charts and the terminal: one line, nothing else changed."""
-    return " ".join(str(value).split())
+    return re.sub(r"\s+", " ", str(value))
 
 
 def round_sig(x: float, sig: int) -> Decimal:
@@ -133,7 +133,7 @@ class L10n:
 
     def pct(self, x: float) -> str:
         """A share as a percentage: one decimal from 1 %, two significant digits below."""
-        v = x * 100
+        v = float(x) * 100
         decimals = 1 if v >= 1 or v == 0 else min(6, 1 - math.floor(math.log10(v)))
         d = round(Decimal(repr(v)), decimals)
         s = format_decimal(d, format="0." + "0" * decimals if d % 1 else "0", locale=self.lang)
@@ -198,8 +198,9 @@ class L10n:
         pattern = f"¤{pattern}" if self.lang == "en" else f"{pattern}{NBSP}¤"
         return format_currency(x, currency, format=pattern, locale=self.lang, currency_digits=False)
 
-    def date(self, d: date, style: str = "month") -> str:
-        """``January 2023`` / ``Januar 2023``, or the full date with ``style='day'``."""
+    def date(self, d: date | str, style: str = "month") -> str:
+        """``January 2023`` / ``Januar 2023``; ``style='day'`` gives the full date."""
+        d = date.fromisoformat(d) if isinstance(d, str) else d
         return format_date(d, "MMMM y" if style == "month" else "long", locale=self.lang)
 
     def yesno(self, flag: bool) -> str:

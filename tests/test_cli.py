@@ -12,11 +12,25 @@ from generator.cli import cli
 from generator.data import json_schemas
 
 JSON_KEYS = {
-    "gpu", "model", "precision", "utilization", "duration_s", "peak_flops", "budget_flops",
-    "training_flops", "training_flops_low", "training_flops_high", "training_flops_method",
-    "ratio", "gpu_years_needed", "training_memory_bytes", "inference_memory_bytes",
-    "gpu_memory_bytes", "min_gpus_for_memory", "fits_training",
-}  # fmt: skip
+    "gpu",
+    "model",
+    "precision",
+    "utilization",
+    "duration_s",
+    "peak_flops",
+    "budget_flops",
+    "training_flops",
+    "training_flops_low",
+    "training_flops_high",
+    "training_flops_method",
+    "ratio",
+    "gpu_years_needed",
+    "training_memory_bytes",
+    "inference_memory_bytes",
+    "gpu_memory_bytes",
+    "min_gpus_for_memory",
+    "fits_training",
+}
 
 
 def run(runner, *args):
@@ -74,9 +88,20 @@ def test_json_has_the_documented_keys_and_raw_numbers(runner):
 def test_options_override_the_scenario(runner):
     base = json.loads(run(runner, "compare", "rtx-4090", "llama-2-7b", "--json").output)
     fast = json.loads(
-        run(runner, "compare", "rtx-4090", "llama-2-7b", "--json", "--precision", "bf16",
-            "--utilization", "0.5", "--years", "2").output
-    )  # fmt: skip
+        run(
+            runner,
+            "compare",
+            "rtx-4090",
+            "llama-2-7b",
+            "--json",
+            "--precision",
+            "bf16",
+            "--utilization",
+            "0.5",
+            "--years",
+            "2",
+        ).output
+    )
     assert (fast["precision"], fast["utilization"], fast["years"]) == ("bf16", 0.5, 2)
     assert fast["budget_flops"] == pytest.approx(
         base["budget_flops"] * 2 * (0.5 / 0.9) * 165.2 / 82.6

@@ -1,0 +1,457 @@
+"""Markdown pages: what pages exist, the data each one shows, and rendering with Jinja2.
+
+Each page is a template per language (``templates/pages/<name>.<lang>.md.j2``) and one context of
+plain JSON data shared by both languages, so a page's cache key is exactly its data, its language
+and the template files it uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+import jinja2.meta
+from latex2mathml.converter import convert as latex_to_mathml
+from markupsafe import Markup
+
+from generator import calc
+from generator.answer import verdict_key
+from generator.data import PRECISIONS, Catalog, Gpu, Model, Source
+from generator.i18n import L10n, md_escape, round_sig
+from generator.results import Results, compare, training_precision
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page of the site: docs-relative path (without language suffix), template, data."""
+
+    path: str
+    template: str
+    context: dict[str, Any] = field(hash=False)
+    title_key: str = ""
+
+
+# ---------------------------------------------------------------- data for templates
+
+
+def source_id(url: str) -> str:
+    """Stable anchor of a source in the bibliography."""
+    return "s-" + hashlib.sha256(url.encode()).hexdigest()[:8]
+
+
+def _prefixed(sources: list[Source], prefix: str) -> list[Source]:
+    """Sources whose fields are cited as ``<prefix>.<field>`` on a page merging several lists."""
+    return [
+        Source.model_construct(url=s.url, title=s.title, fields=[f"{prefix}.{f}" for f in s.fields])
+        for s in sources
+    ]
+
+
+def _sources(entry_sources: list[Source]) -> list[dict[str, Any]]:
+    return [
+        {
+            "url": str(s.url),
+            "title": s.title,
+            "fields": list(s.fields),
+            "anchor": source_id(str(s.url)),
+        }
+        for s in entry_sources
+    ]
+
+
+def _citations(sources: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """Field path -> numbers (1-based) of the page's sources that support it, for every path."""
+    out: dict[str, list[int]] = {}
+    for n, s in enumerate(sources, start=1):
+        for f in s["fields"]:
+            out.setdefault(f, []).append(n)
+    return out
+
+
+def gpu_data(g: Gpu) -> dict[str, Any]:
+    d = g.model_dump(mode="json", by_alias=True, exclude={"sources"})
+    d["sources"] = _sources(g.sources)
+    d["cites"] = _citations(d["sources"])
+    return d
+
+
+def model_data(m: Model) -> dict[str, Any]:
+    d = m.model_dump(mode="json", exclude={"sources"})
+    d["sources"] = _sources(m.sources)
+    d["cites"] = _citations(d["sources"])
+    d["is_moe"] = m.is_moe
+    return d
+
+
+def _plain(obj: Any) -> Any:
+    return asdict(obj) if obj is not None and hasattr(obj, "__dataclass_fields__") else obj
+
+
+def build_pages(catalog: Catalog, results: Results) -> list[PageSpec]:
+    """Every page of the site with its data."""
+    s = catalog.scenario
+    q = s.question
+    scenario = s.model_dump(mode="json", exclude={"sources", "recipes"})
+    scenario["recipes"] = [r.model_dump(mode="json", exclude={"sources"}) for r in s.recipes]
+    # One numbered list for the scenario and its recipes; recipe fields cite as recipes.<id>.<field>
+    merged = list(s.sources)
+    for r in s.recipes:
+        merged += _prefixed(r.sources, f"recipes.{r.id}")
+    scenario["sources"] = _sources(merged)
+    scenario["cites"] = _citations(scenario["sources"])
+    gpus = {gid: gpu_data(g) for gid, g in catalog.gpus.items()}
+    models = {mid: model_data(m) for mid, m in catalog.models.items()}
+    names = {
+        "gpus": {gid: g.name for gid, g in catalog.gpus.items()},
+        "models": {mid: m.name for mid, m in catalog.models.items()},
+    }
+    gpu_results = {gid: asdict(r) for gid, r in results.gpus.items()}
+    model_results = {mid: _model_result(r) for mid, r in results.models.items()}
+    headline = results.headline.to_json()
+    common = {
+        "scenario": scenario,
+        "headline": headline,
+        "verdict": verdict_key(results.headline),
+        "names": names,
+    }
+
+    pages = [
+        PageSpec(
+            "index.md",
+            "index",
+            {
+                **common,
+                "gpu": gpus[q.gpu],
+                "model": models[q.model],
+                "model_result": model_results[q.model],
+            },
+        ),
+        PageSpec("method.md", "method", common),
+        PageSpec(
+            "question.md",
+            "question",
+            {**common, **_question(catalog, results), "model": models[q.model]},
+        ),
+        PageSpec(
+            "gpus/index.md",
+            "gpus",
+            {
+                **common,
+                "gpus": gpus,
+                "results": gpu_results,
+                "headline_pairs": {gid: asdict(row[q.model]) for gid, row in results.pairs.items()},
+            },
+        ),
+        PageSpec(
+            "models/index.md",
+            "models",
+            {
+                **common,
+                "models": models,
+                "results": model_results,
+                "headline_pairs": {mid: asdict(p) for mid, p in results.pairs[q.gpu].items()},
+            },
+        ),
+        PageSpec(
+            "matrix.md",
+            "matrix",
+            {
+                **common,
+                "years": {
+                    g: {m: p.years_best for m, p in row.items()} for g, row in results.pairs.items()
+                },
+                "columns": [mid for mid, r in results.models.items() if r.compute],
+            },
+        ),
+        PageSpec("instead.md", "instead", {**common, **_instead(catalog, results)}),
+        PageSpec("sources.md", "sources", {**common, "bibliography": bibliography(catalog)}),
+        PageSpec(
+            "data.md", "data", {**common, "counts": {"gpus": len(gpus), "models": len(models)}}
+        ),
+    ]
+    for gid, g in gpus.items():
+        pages.append(
+            PageSpec(
+                f"gpus/{gid}.md",
+                "gpu",
+                {
+                    **common,
+                    "gpu": g,
+                    "result": gpu_results[gid],
+                    "pairs": {m: asdict(p) for m, p in results.pairs[gid].items()},
+                    "summary": _years_summary(
+                        {m: p.years_best for m, p in results.pairs[gid].items()}, names["models"]
+                    ),
+                    "models": {
+                        mid: _model_brief(m, model_results[mid]) for mid, m in models.items()
+                    },
+                },
+            )
+        )
+    for mid, m in models.items():
+        pages.append(
+            PageSpec(
+                f"models/{mid}.md",
+                "model",
+                {
+                    **common,
+                    "model": m,
+                    "result": model_results[mid],
+                    "pairs": {g: asdict(row[mid]) for g, row in results.pairs.items()},
+                    "summary": _years_summary(
+                        {g: row[mid].years_best for g, row in results.pairs.items()}, names["gpus"]
+                    ),
+                    "gpus": {gid: _gpu_brief(g, gpu_results[gid]) for gid, g in gpus.items()},
+                    "hardware_gpu": _hardware_gpu(catalog.models[mid], gpus),
+                },
+            )
+        )
+    return pages
+
+
+def _years_summary(rows: dict[str, float | None], names: dict[str, str]) -> dict[str, Any]:
+    """What a years chart shows, for its alt text: count, fastest, slowest, how many in a year."""
+    known = sorted((y, k) for k, y in rows.items() if y is not None)
+    if not known:
+        return {
+            "n": 0,
+            "under_one_year": 0,
+            "fastest": "",
+            "fastest_years": 0,
+            "slowest": "",
+            "slowest_years": 0,
+        }
+    return {
+        "n": len(known),
+        "under_one_year": sum(1 for y, _ in known if y <= 1),
+        "fastest": names[known[0][1]],
+        "fastest_years": known[0][0],
+        "slowest": names[known[-1][1]],
+        "slowest_years": known[-1][0],
+    }
+
+
+def _model_result(r) -> dict[str, Any]:
+    d = asdict(r)
+    d["memory"]["training"] = r.memory.training
+    d["memory"]["inference"] = {p: r.memory.inference(p) for p in r.memory.inference_weights}
+    return d
+
+
+def _model_brief(m: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
+    return {"name": m["name"], "compute": r["compute"], "memory": r["memory"]}
+
+
+def _gpu_brief(g: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": g["name"],
+        "class": g["class"],
+        "memory_gib": g["memory_gib"],
+        "training_precision": r["training_precision"],
+        "cloud_price": g["cloud_price"],
+    }
+
+
+def _hardware_gpu(m: Model, gpus: dict[str, Any]) -> dict[str, Any] | None:
+    hw = m.training_hardware
+    return _gpu_brief(gpus[hw.gpu], {"training_precision": ""}) if hw and hw.gpu else None
+
+
+def _question(catalog: Catalog, results: Results) -> dict[str, Any]:
+    """The comparisons the in-depth page discusses, each recomputed from the data."""
+    s = catalog.scenario
+    q = s.question
+    gpu = catalog.gpus[q.gpu]
+    merged = _prefixed(gpu.sources, "gpu")
+    claims = []
+    for claim in s.claims:
+        d = claim.model_dump(mode="json", exclude={"sources"})
+        merged += _prefixed(claim.sources, f"claims.{claim.id}")
+        compute_c = results.models[claim.model].compute
+        assert compute_c is not None  # validated: a claim's model has compute
+        d["model_flops"] = compute_c.flops
+        if claim.gpu:
+            c = compare(
+                catalog,
+                claim.gpu,
+                claim.model,
+                precision=claim.precision,
+                utilization=claim.utilization,
+            )
+            d["computed_years"] = c.gpu_years_needed
+            d["peak_flops"] = c.peak_flops
+            # The same model on both GPUs, at the claim's precision and at the question's.
+            rows = []
+            for gid in (claim.gpu, q.gpu):
+                for p in dict.fromkeys((claim.precision, q.precision)):
+                    if catalog.gpus[gid].peak(p):
+                        r = compare(
+                            catalog, gid, claim.model, precision=p, utilization=claim.utilization
+                        )
+                        rows.append(
+                            {
+                                "gpu": gid,
+                                "precision": p,
+                                "peak_flops": r.peak_flops,
+                                "years": r.gpu_years_needed,
+                            }
+                        )
+            d["same_basis"] = rows
+        else:
+            d["peak_flops"] = claim.tflops * calc.TERA
+            per_year = calc.budget_flops(
+                d["peak_flops"], claim.utilization, calc.seconds(1, s.year_days)
+            )
+            d["computed_years"] = calc.gpu_years_needed(compute_c.flops, per_year)
+            d["same_basis"] = []
+        claims.append(d)
+    sources = _sources(merged)
+    h = results.headline
+    return {
+        "per_precision": {
+            p: compare(catalog, q.gpu, q.model, precision=p).to_json()
+            for p in PRECISIONS
+            if gpu.peak(p)
+        },
+        "claims": claims,
+        "training_precision": training_precision(gpu),
+        "sources": sources,
+        "cites": _citations(sources),
+        # GPU-years from the budget rounded to three digits, as popular write-ups compute them
+        "rounded_years": h.training_flops / float(round_sig(h.budget_flops, 3))
+        if h.training_flops
+        else None,
+    }
+
+
+def _instead(catalog: Catalog, results: Results) -> dict[str, Any]:
+    """What each GPU's year buys instead, and the seed answer's suggestions checked."""
+    s = catalog.scenario
+    year = calc.seconds(1, s.year_days)
+    full = s.recipe(s.training_recipe)
+    checks = []
+    for gid in s.small_model_gpus:
+        g = results.gpus[gid]
+        sustained = g.realistic_year_flops / year
+        rows = []
+        for n in s.small_models:
+            c = calc.six_nd(n, 20 * n)
+            rows.append(
+                {
+                    "parameters": n,
+                    "tokens": 20 * n,
+                    "flops": c,
+                    "days": c / sustained / calc.SECONDS_PER_DAY,
+                    "fits": {r.id: n * r.bytes_per_param <= g.memory_bytes for r in s.recipes},
+                }
+            )
+        checks.append({"gpu": gid, "rows": rows})
+    return {
+        "gpu_results": {gid: asdict(r) for gid, r in results.gpus.items()},
+        "recipes": [r.model_dump(mode="json", exclude={"sources", "notes"}) for r in s.recipes],
+        "full_recipe": full.id,
+        "checks": checks,
+    }
+
+
+def bibliography(catalog: Catalog) -> list[dict[str, Any]]:
+    """Every source once (by URL), with the entries and fields it supports, sorted by title."""
+    by_url: dict[str, dict[str, Any]] = {}
+
+    def add(src: Source, kind: str, eid: str, name: str) -> None:
+        url = str(src.url)
+        entry = by_url.setdefault(
+            url, {"url": url, "title": src.title, "anchor": source_id(url), "uses": []}
+        )
+        entry["uses"].append({"kind": kind, "id": eid, "name": name, "fields": list(src.fields)})
+
+    for g in catalog.gpus.values():
+        for src in g.sources:
+            add(src, "gpu", g.id, g.name)
+    for m in catalog.models.values():
+        for src in m.sources:
+            add(src, "model", m.id, m.name)
+    for src in catalog.scenario.sources:
+        add(src, "scenario", "", "")
+    for r in catalog.scenario.recipes:
+        for src in r.sources:
+            add(src, "recipe", r.id, r.name_en)
+    for c in catalog.scenario.claims:
+        for src in c.sources:
+            add(src, "claim", c.id, c.id)
+    return sorted(by_url.values(), key=lambda e: (e["title"].lower(), e["url"]))
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _finalize(value: Any) -> Any:
+    """Escape every ``{{ value }}`` from data for Markdown and HTML unless it is Markup already."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(md_escape(value))
+
+
+def make_env(templates: Path) -> jinja2.Environment:
+    """The Jinja environment for Markdown pages: strict undefined, escaping by default."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=True,  # macros return Markup, so their output is not escaped twice
+    )
+    env.globals["math"] = lambda tex, block=False: Markup(
+        latex_to_mathml(tex, display="block" if block else "inline")
+    )
+    env.filters["raw"] = lambda v: Markup(repr(v) if isinstance(v, float) else str(v))
+    # URLs in Markdown links: parentheses and spaces would end the link early.
+    env.filters["href"] = lambda u: Markup(quote(str(u), safe=":/?#[]@!$&'*+,;=%~"))
+    return env
+
+
+def template_name(spec: PageSpec, lang: str) -> str:
+    return f"pages/{spec.template}.{lang}.md.j2"
+
+
+def template_files(env: jinja2.Environment, name: str) -> list[str]:
+    """A template and every template it imports or includes, recursively (for cache keys)."""
+    seen: list[str] = []
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.append(current)
+        source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
+        todo.extend(t for t in jinja2.meta.find_referenced_templates(env.parse(source)) if t)
+    return sorted(seen)
+
+
+def render_page(env: jinja2.Environment, spec: PageSpec, lang: str) -> str:
+    """Render one page in one language."""
+    f = L10n(lang)
+    here = posixpath.dirname(spec.path)
+
+    def url(target: str, anchor: str = "") -> Markup:
+        """Link from this page to a docs-relative target (``gpus/rtx-4090.md``)."""
+        rel = posixpath.relpath(target, here or ".")
+        return Markup(rel + (f"#{anchor}" if anchor else ""))
+
+    def field(path: str) -> Markup:
+        """Localized name of a data field (merged lists cite ``gpu.…``, ``recipes.<id>.…``)."""
+        parts = path.split(".")
+        skip = {"recipes": 2, "claims": 2, "gpu": 1}.get(parts[0], 0)
+        return f.t("field." + ".".join(parts[skip:]))
+
+    template = env.get_template(template_name(spec, lang))
+    return template.render(
+        **spec.context, f=f, t=f.t, field=field, lang=lang, url=url, page=spec.path
+    )

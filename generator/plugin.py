@@ -1,0 +1,95 @@
+"""The MkDocs plugin: ``mkdocs build``/``serve`` regenerate the pages from data/ and templates/.
+
+Declared in mkdocs.yml as ``gpu-year``. On every build it loads the data (a problem aborts the
+build with the same message as ``gpu-year validate``), renders pages and charts into ``build_dir``
+through the cache, and points ``docs_dir`` there.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+
+from generator.cache import Cache
+from generator.data import DataError, load_catalog
+from generator.site import BuildError, Stats, generate, inputs_digest, source_date_epoch
+
+log = logging.getLogger("mkdocs.plugins.gpu-year")
+
+
+class GpuYearConfig(Config):
+    # not "data": Config is a UserDict, whose storage attribute is called data
+    data_dir = c.Type(str, default="data")
+    templates_dir = c.Type(str, default="templates")
+    build_dir = c.Type(str, default="build/docs")
+    cache_dir = c.Type(str, default=".cache/gpu-year")
+    jobs = c.Type(int, default=0)  # chart worker processes; 0: one per core
+
+
+class GpuYearPlugin(BasePlugin[GpuYearConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.stats = Stats()
+        self.use_cache = True
+        self.progress: Any = None
+        self._generated: str | None = None  # inputs digest of the last generation
+
+    def _path(self, config: Any, value: str) -> Path:
+        return (Path(config.config_file_path).parent / value).resolve()
+
+    def on_config(self, config: Any) -> Any:
+        root = Path(config.config_file_path).parent
+        if "SOURCE_DATE_EPOCH" not in os.environ and (epoch := source_date_epoch(root)):
+            os.environ["SOURCE_DATE_EPOCH"] = epoch  # dates in the sitemap follow the commit
+        data = self._path(config, self.config.data_dir)
+        templates = self._path(config, self.config.templates_dir)
+        docs = self._path(config, self.config.build_dir)
+        fingerprint = inputs_digest(data, templates)
+        # i18n builds each language with the same config: generate once per change of inputs
+        if fingerprint != self._generated or not docs.is_dir():
+            try:
+                catalog = load_catalog(data)
+                cache = Cache(self._path(config, self.config.cache_dir) if self.use_cache else None)
+                self.stats = generate(
+                    catalog, templates, docs, cache, jobs=self.config.jobs, progress=self.progress
+                )
+            except (DataError, BuildError) as e:
+                raise PluginError(str(e)) from None
+            self._generated = fingerprint
+            log.info(self.stats.summary())
+        config.docs_dir = str(docs)
+        return config
+
+    def on_serve(self, server: Any, config: Any, builder: Any) -> Any:
+        # The generated tree changes on every regeneration; watch its inputs instead.
+        server.unwatch(config.docs_dir)
+        server.watch(str(self._path(config, self.config.data_dir)))
+        server.watch(str(self._path(config, self.config.templates_dir)))
+        return server
+
+    @event_priority(-200)  # after the i18n plugin has built every language
+    def on_post_build(self, config: Any) -> None:
+        """Give each language folder a sitemap.xml (Material's language switcher fetches it)."""
+        site = Path(config.site_dir)
+        root_map = site / "sitemap.xml"
+        if not root_map.is_file():
+            return
+        text = root_map.read_text(encoding="utf-8")
+        base = config.site_url or "/"
+        for lang_dir in sorted(
+            p for p in site.iterdir() if p.is_dir() and re.fullmatch(r"[a-z]{2}", p.name)
+        ):
+            prefix = base + lang_dir.name + "/"
+            urls = re.findall(r"<url>.*?</url>", text, flags=re.S)
+            keep = "".join(u for u in urls if f"<loc>{prefix}" in u)
+            head, _, _ = text.partition("<url>")
+            (lang_dir / "sitemap.xml").write_text(head + keep + "\n</urlset>\n", encoding="utf-8")

@@ -1,0 +1,443 @@
+"""Generate the Markdown, charts and downloads, and build the HTML site safely.
+
+``generate`` writes the MkDocs source tree (incrementally, through the cache); ``build`` runs MkDocs
+into a temporary directory next to the output and swaps it in only when everything succeeded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import fcntl
+import io
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator import charts, pages, paths
+from generator.cache import Cache, digest, files_digest
+from generator.data import DATA_FILES, Catalog, json_schemas
+from generator.i18n import LANGS, LOCALES
+from generator.results import Results, compute_all, dumps
+
+GENERATOR = Path(__file__).parent
+
+
+class BuildError(Exception):
+    """The site could not be built; the previous output is untouched."""
+
+
+@dataclass
+class Stats:
+    """What a generation or build did."""
+
+    pages_rendered: int = 0
+    pages_reused: int = 0
+    charts_rendered: int = 0
+    charts_reused: int = 0
+    files_written: int = 0
+    files_removed: int = 0
+    generate_seconds: float = 0.0
+    total_seconds: float = 0.0
+
+    def summary(self) -> str:
+        pages_total = self.pages_rendered + self.pages_reused
+        charts_total = self.charts_rendered + self.charts_reused
+        return (
+            f"{pages_total} pages ({self.pages_rendered} rendered, {self.pages_reused} reused), "
+            f"{charts_total} charts ({self.charts_rendered} rendered, {self.charts_reused} reused) "
+            f"in {self.total_seconds or self.generate_seconds:.1f} s"
+        )
+
+
+# ---------------------------------------------------------------- writing files safely
+
+
+def safe_join(root: Path, relative: str) -> Path:
+    """``root / relative``, refusing anything that would land outside ``root``."""
+    rel = Path(relative)
+    if rel.is_absolute() or ".." in rel.parts or not relative:
+        raise BuildError(f"refusing to write {relative!r}: not a path inside the output")
+    target = (root / rel).resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise BuildError(f"refusing to write {relative!r}: it leaves {root}")
+    return target
+
+
+def sync_tree(root: Path, files: dict[str, bytes]) -> tuple[int, int]:
+    """Make ``root`` hold exactly ``files``: write what changed, delete what is gone."""
+    root.mkdir(parents=True, exist_ok=True)
+    written = removed = 0
+    for rel, data in sorted(files.items()):
+        path = safe_join(root, rel)
+        if path.is_file() and path.read_bytes() == data:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+        written += 1
+    wanted = {safe_join(root, rel) for rel in files}
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.is_file() and path not in wanted:
+            path.unlink()
+            removed += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return written, removed
+
+
+# ---------------------------------------------------------------- downloads
+
+
+def _csv(rows: list[dict[str, Any]]) -> bytes:
+    def cell(v: Any) -> Any:
+        # A text cell starting with = + - @ is run as a formula by spreadsheets: quote it.
+        if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + v
+        return "" if v is None else v
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: cell(v) for k, v in r.items()} for r in rows)
+    return buf.getvalue().encode()
+
+
+def downloads(catalog: Catalog, results: Results) -> dict[str, bytes]:
+    """results.json/.csv, the catalog as JSON and CSV, and the JSON Schema of the data files."""
+    gpus = [
+        {
+            "id": g.id,
+            "name": g.name,
+            "vendor": g.vendor,
+            "class": g.class_,
+            "release_date": g.release_date.isoformat(),
+            "memory_gib": g.memory_gib,
+            "memory_bandwidth_gbs": g.memory_bandwidth_gbs,
+            "board_power_w": g.board_power_w,
+            **{f"{p}_tflops": g.peak(p) for p in ("fp32", "tf32", "fp16", "bf16", "fp8")},
+            "launch_price_usd": g.launch_price_usd,
+            "cloud_usd_per_hour": g.cloud_price.usd_per_hour if g.cloud_price else None,
+            "sources": " ".join(str(s.url) for s in g.sources),
+        }
+        for g in catalog.gpus.values()
+    ]
+    models = []
+    for m in catalog.models.values():
+        c = results.models[m.id].compute
+        hw = m.training_hardware
+        models.append(
+            {
+                "id": m.id,
+                "name": m.name,
+                "organization": m.organization,
+                "release_date": m.release_date.isoformat(),
+                "parameters": m.parameters,
+                "active_parameters": m.active_parameters,
+                "training_tokens": m.training_tokens,
+                "training_flops": c and c.flops,
+                "training_flops_low": c and c.low,
+                "training_flops_high": c and c.high,
+                "training_flops_method": c.method if c else "unknown",
+                "training_hardware": hw.name if hw else None,
+                "gpu_hours": hw.gpu_hours if hw else None,
+                "sources": " ".join(str(s.url) for s in m.sources),
+            }
+        )
+    pairs = []
+    for gid, row in results.pairs.items():
+        for mid, p in row.items():
+            pairs.append(
+                {
+                    "gpu": gid,
+                    "model": mid,
+                    "years_best": p.years_best,
+                    "years_best_low": p.years_best_low,
+                    "years_best_high": p.years_best_high,
+                    "years_realistic": p.years_realistic,
+                    **{
+                        f"gpus_for_{d}_days": (p.gpus_needed or {}).get(d)
+                        for d in (f"{t:g}" for t in catalog.scenario.target_days)
+                    },
+                    "min_gpus_for_memory": p.min_gpus_for_memory,
+                    "fits_training": p.fits_training,
+                    **{f"fits_inference_{k}": v for k, v in p.fits_inference.items()},
+                }
+            )
+    catalog_json = {
+        "gpus": [g.model_dump(mode="json", by_alias=True) for g in catalog.gpus.values()],
+        "models": [m.model_dump(mode="json") for m in catalog.models.values()],
+        "scenario": catalog.scenario.model_dump(mode="json"),
+    }
+    out = {
+        "results.json": dumps(results).encode(),
+        "results.csv": _csv(pairs),
+        "catalog.json": (json.dumps(catalog_json, indent=1, ensure_ascii=False) + "\n").encode(),
+        "gpus.csv": _csv(gpus),
+        "models.csv": _csv(models),
+    }
+    out.update({f"schema/{name}": text.encode() for name, text in json_schemas().items()})
+    return out
+
+
+# ---------------------------------------------------------------- generation
+
+
+def _chart_job(job: tuple[str, dict[str, Any], str, str]) -> bytes:
+    return charts.render(*job)
+
+
+def _render_charts(
+    jobs: list[tuple[str, dict, str, str]], workers: int, progress: Callable[[int], None] | None
+) -> list[bytes]:
+    """Render charts, in worker processes when there are enough of them to pay for the start."""
+    if workers <= 1 or len(jobs) < 4:
+        out = []
+        for job in jobs:
+            out.append(_chart_job(job))
+            if progress:
+                progress(1)
+        return out
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(
+        ["generator.charts", "matplotlib.figure", "matplotlib.backends.backend_svg"]
+    )
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+        out = []
+        for svg in pool.map(_chart_job, jobs, chunksize=2):
+            out.append(svg)
+            if progress:
+                progress(1)
+        return out
+
+
+def code_digest() -> dict[str, str]:
+    """Hashes of the code and strings that outputs depend on, per kind of output."""
+    import matplotlib
+
+    strings = sorted(LOCALES.glob("*.yaml"))
+    i18n = [GENERATOR / "i18n.py", *strings]
+    return {
+        "pages": files_digest([GENERATOR / "pages.py", *i18n]),
+        "charts": files_digest([GENERATOR / "charts.py", *i18n]) + matplotlib.__version__,
+    }
+
+
+def _page_files(
+    catalog: Catalog, results: Results, templates: Path, cache: Cache, code: str, stats: Stats
+) -> dict[str, bytes]:
+    """Every page in every language, from the cache where its key matches."""
+    env = pages.make_env(templates)
+    template_keys: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    for spec in pages.build_pages(catalog, results):
+        for lang in LANGS:
+            name = pages.template_name(spec, lang)
+            try:
+                if name not in template_keys:
+                    used = pages.template_files(env, name)
+                    template_keys[name] = files_digest([templates / t for t in used])
+                key = digest("page", spec.path, lang, spec.context, template_keys[name], code)
+                content = cache.get(key)
+                if content is None:
+                    content = pages.render_page(env, spec, lang).encode()
+                    cache.put(key, content)
+                    stats.pages_rendered += 1
+                else:
+                    stats.pages_reused += 1
+            except jinja2.TemplateError as e:
+                where = f"{e.filename or name}, line {e.lineno}" if hasattr(e, "lineno") else name
+                raise BuildError(
+                    f"page {spec.path} ({lang}), template {where}: {e.message}"
+                ) from None
+            files[f"{spec.path.removesuffix('.md')}.{lang}.md"] = content
+    return files
+
+
+def _chart_files(
+    catalog: Catalog,
+    results: Results,
+    cache: Cache,
+    code: str,
+    stats: Stats,
+    jobs: int,
+    progress: Callable[[int, int], Any] | None,
+) -> dict[str, bytes]:
+    """Every chart in every language: cached ones reused, the rest rendered in parallel."""
+    files: dict[str, bytes] = {}
+    todo: list[tuple[str, str, tuple[str, dict, str, str]]] = []
+    for chart in charts.build_charts(catalog, results):
+        for lang in LANGS:
+            key = digest("chart", chart.kind, chart.payload, lang, chart.path, code)
+            name = f"{chart.path}.{lang}.svg"
+            svg = cache.get(key)
+            if svg is None:
+                todo.append((key, name, (chart.kind, chart.payload, lang, chart.path)))
+            else:
+                stats.charts_reused += 1
+                files[name] = svg
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, len(todo))
+
+    rendered = _render_charts([job for *_, job in todo], jobs or os.cpu_count() or 1, tick)
+    for (key, name, _), svg in zip(todo, rendered, strict=True):
+        cache.put(key, svg)
+        files[name] = svg
+    stats.charts_rendered = len(todo)
+    return files
+
+
+def generate(
+    catalog: Catalog,
+    templates: Path,
+    out: Path,
+    cache: Cache,
+    *,
+    jobs: int = 0,
+    progress: Callable[[int, int], Any] | None = None,
+) -> Stats:
+    """Write every page, chart and download for ``catalog`` into ``out`` (the MkDocs docs_dir).
+
+    Nothing is written unless everything rendered: a template error leaves ``out`` as it was.
+    """
+    start = time.perf_counter()
+    stats = Stats()
+    results = compute_all(catalog)
+    code = code_digest()
+    static = templates / "static"
+    files = {
+        p.relative_to(static).as_posix(): p.read_bytes()
+        for p in sorted(static.rglob("*"))
+        if p.is_file()
+    }
+    files.update(_page_files(catalog, results, templates, cache, code["pages"], stats))
+    files.update(_chart_files(catalog, results, cache, code["charts"], stats, jobs, progress))
+    files.update(downloads(catalog, results))
+    stats.files_written, stats.files_removed = sync_tree(out, files)
+    stats.generate_seconds = time.perf_counter() - start
+    return stats
+
+
+def inputs_digest(data: Path, templates: Path) -> str:
+    """Fingerprint of everything generation reads: data, templates, code, strings."""
+    files = [data / f for f in DATA_FILES if (data / f).exists()]
+    files += [p for p in sorted(templates.rglob("*")) if p.is_file()]
+    files += sorted(GENERATOR.rglob("*.py")) + sorted(LOCALES.glob("*.yaml"))
+    return digest(
+        str(data.resolve()),
+        str(templates.resolve()),
+        *[p.as_posix().encode() + p.read_bytes() for p in files],
+    )
+
+
+# ---------------------------------------------------------------- the whole build
+
+
+def source_date_epoch(root: Path) -> str | None:
+    """The last commit's time in a git checkout (for reproducible dates), else None."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--pretty=%ct"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+@contextlib.contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``out``; a second build at the same time fails at once."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = out.parent / f".{out.name}.lock"
+    with lock_path.open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(
+                f"another build is writing {out} right now; wait for it to finish"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build(
+    out: Path,
+    *,
+    config_file: Path = paths.MKDOCS_YML,
+    data: Path | None = None,
+    site_url: str | None = None,
+    strict: bool = True,
+    use_cache: bool = True,
+    progress: Callable[[int, int], Any] | None = None,
+) -> Stats:
+    """Build the site into ``out``: all or nothing, the previous ``out`` survives any failure."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    start = time.perf_counter()
+    out = out.resolve()
+    with output_lock(out):
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        try:
+            overrides: dict[str, Any] = {"site_dir": str(tmp), "strict": strict}
+            if site_url:
+                overrides["site_url"] = site_url
+            try:
+                cfg = load_config(config_file=str(config_file), **overrides)
+                plugin = cfg.plugins["gpu-year"]
+                if data is not None:
+                    plugin.config.data_dir = str(Path(data).resolve())
+                plugin.use_cache = use_cache
+                plugin.progress = progress
+                cfg.plugins.on_startup(command="build", dirty=False)
+                try:
+                    mkdocs_build(cfg)
+                finally:
+                    cfg.plugins.on_shutdown()
+            except MkDocsException as e:
+                raise BuildError(e.format_message()) from None
+            except SystemExit as e:  # mkdocs' Abort is a SystemExit
+                raise BuildError(str(e) or "MkDocs aborted the build") from None
+            _swap(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    stats = plugin.stats
+    stats.total_seconds = time.perf_counter() - start
+    return stats
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Replace ``out`` by ``new`` with two renames (no moment without a complete site)."""
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        old.rmdir()
+        out.rename(old)
+        new.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        new.rename(out)

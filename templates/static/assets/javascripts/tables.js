@@ -1,0 +1,60 @@
+// Sortable tables: a table inside <div class="sortable"> gets clickable column headers.
+// Cells may carry their raw value in a data-v attribute (numbers sort numerically by it).
+(function () {
+  "use strict";
+
+  function key(cell) {
+    const raw = cell && cell.querySelector("[data-v]");
+    if (raw) {
+      const v = raw.getAttribute("data-v");
+      const n = Number(v);
+      return v === "" || Number.isNaN(n) ? { n: null, s: v } : { n: n, s: v };
+    }
+    return { n: null, s: cell ? cell.textContent.trim() : "" };
+  }
+
+  function compare(a, b, lang) {
+    if (a.n !== null && b.n !== null) return a.n - b.n;
+    if (a.n !== null) return -1;
+    if (b.n !== null) return 1;
+    if (a.s === "" || a.s === "–") return 1;
+    if (b.s === "" || b.s === "–") return -1;
+    return a.s.localeCompare(b.s, lang, { numeric: true });
+  }
+
+  function setup(table) {
+    if (table.dataset.sortable) return;
+    table.dataset.sortable = "1";
+    const lang = document.documentElement.lang || "en";
+    const heads = table.querySelectorAll("thead th");
+    heads.forEach(function (th, col) {
+      const button = document.createElement("button");
+      button.type = "button";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
+      th.setAttribute("aria-sort", "none");
+      button.addEventListener("click", function () {
+        const ascending = th.getAttribute("aria-sort") !== "ascending";
+        heads.forEach(function (h) { h.setAttribute("aria-sort", "none"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        const body = table.tBodies[0];
+        const rows = Array.from(body.rows);
+        rows.sort(function (r1, r2) {
+          const c = compare(key(r1.cells[col]), key(r2.cells[col]), lang);
+          return ascending ? c : -c;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  }
+
+  function init() {
+    document.querySelectorAll(".sortable table").forEach(setup);
+  }
+
+  if (typeof document$ !== "undefined") {
+    document$.subscribe(init);
+  } else {
+    document.addEventListener("DOMContentLoaded", init);
+  }
+})();
