@@ -169,6 +169,9 @@ class Source(Strict):
 
     url: HttpUrl
     title: Text
+    lang: Annotated[str, Field(pattern=r"^[a-z]{2}$", description="language of the document")] = (
+        "en"
+    )
     fields: list[Annotated[str, Field(pattern=r"^[a-z0-9_.]+$")]] = Field(min_length=1)
 
 

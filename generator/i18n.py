@@ -56,15 +56,18 @@ def strings(lang: str) -> dict[str, str]:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|])")
 
 
+_SPACE = re.compile(r"[ \t\r\n\f\v\u2028\u2029]+")  # not \s: no-break spaces are meant
+
+
 def md_escape(value: Any) -> str:
     """Text from data, safe inside Markdown and HTML: one line, HTML-escaped, Markdown-escaped."""
-    text = re.sub(r"\s+", " ", str(value))
+    text = _SPACE.sub(" ", str(value))
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def plain(value: Any) -> str:
     """Text from data for charts and the terminal: one line, nothing else changed."""
-    return re.sub(r"\s+", " ", str(value))
+    return _SPACE.sub(" ", str(value))
 
 
 def round_sig(x: float, sig: int) -> Decimal:

@@ -47,7 +47,9 @@ def source_id(url: str) -> str:
 def _prefixed(sources: list[Source], prefix: str) -> list[Source]:
     """Sources whose fields are cited as ``<prefix>.<field>`` on a page merging several lists."""
     return [
-        Source.model_construct(url=s.url, title=s.title, fields=[f"{prefix}.{f}" for f in s.fields])
+        Source.model_construct(
+            url=s.url, title=s.title, lang=s.lang, fields=[f"{prefix}.{f}" for f in s.fields]
+        )
         for s in sources
     ]
 
@@ -57,6 +59,7 @@ def _sources(entry_sources: list[Source]) -> list[dict[str, Any]]:
         {
             "url": str(s.url),
             "title": s.title,
+            "lang": s.lang,
             "fields": list(s.fields),
             "anchor": source_id(str(s.url)),
         }
@@ -366,7 +369,14 @@ def bibliography(catalog: Catalog) -> list[dict[str, Any]]:
     def add(src: Source, kind: str, eid: str, name: str) -> None:
         url = str(src.url)
         entry = by_url.setdefault(
-            url, {"url": url, "title": src.title, "anchor": source_id(url), "uses": []}
+            url,
+            {
+                "url": url,
+                "title": src.title,
+                "lang": src.lang,
+                "anchor": source_id(url),
+                "uses": [],
+            },
         )
         entry["uses"].append({"kind": kind, "id": eid, "name": name, "fields": list(src.fields)})
 
@@ -397,6 +407,11 @@ def _finalize(value: Any) -> Any:
     return Markup(md_escape(value))
 
 
+def href(url: str) -> Markup:
+    """A URL for a Markdown link: parentheses and spaces would end the link early."""
+    return Markup(quote(str(url), safe=":/?#[]@!$&'*+,;=%~"))
+
+
 def make_env(templates: Path) -> jinja2.Environment:
     """The Jinja environment for Markdown pages: strict undefined, escaping by default."""
     env = jinja2.Environment(
@@ -412,8 +427,7 @@ def make_env(templates: Path) -> jinja2.Environment:
         latex_to_mathml(tex, display="block" if block else "inline")
     )
     env.filters["raw"] = lambda v: Markup(repr(v) if isinstance(v, float) else str(v))
-    # URLs in Markdown links: parentheses and spaces would end the link early.
-    env.filters["href"] = lambda u: Markup(quote(str(u), safe=":/?#[]@!$&'*+,;=%~"))
+    env.filters["href"] = href
     return env
 
 

@@ -42,6 +42,7 @@ class GpuYearPlugin(BasePlugin[GpuYearConfig]):
         self.use_cache = True
         self.progress: Any = None
         self._generated: str | None = None  # inputs digest of the last generation
+        self._not_found: dict[str, str] = {}  # language -> rendered 404 page
 
     def _path(self, config: Any, value: str) -> Path:
         return (Path(config.config_file_path).parent / value).resolve()
@@ -76,10 +77,25 @@ class GpuYearPlugin(BasePlugin[GpuYearConfig]):
         server.watch(str(self._path(config, self.config.templates_dir)))
         return server
 
+    def on_post_template(self, output: str, template_name: str, config: Any) -> str:
+        if template_name == "404.html":
+            self._not_found[config.theme["language"]] = output
+        return output
+
     @event_priority(-200)  # after the i18n plugin has built every language
     def on_post_build(self, config: Any) -> None:
-        """Give each language folder a sitemap.xml (Material's language switcher fetches it)."""
+        """Put each language's 404 page and sitemap.xml in its own folder.
+
+        The i18n plugin writes every language's 404.html to the site root, so the last language
+        built wins; and Material's language switcher fetches ``<lang>/sitemap.xml``.
+        """
         site = Path(config.site_dir)
+        i18n = config.plugins.get("i18n")
+        default = getattr(i18n, "default_language", None)
+        for lang, html in self._not_found.items():
+            target = site / "404.html" if lang == default else site / lang / "404.html"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(html, encoding="utf-8")
         root_map = site / "sitemap.xml"
         if not root_map.is_file():
             return

@@ -391,6 +391,8 @@ def build(
     site_url: str | None = None,
     strict: bool = True,
     use_cache: bool = True,
+    build_dir: Path | None = None,
+    cache_dir: Path | None = None,
     progress: Callable[[int, int], Any] | None = None,
 ) -> Stats:
     """Build the site into ``out``: all or nothing, the previous ``out`` survives any failure."""
@@ -409,8 +411,13 @@ def build(
             try:
                 cfg = load_config(config_file=str(config_file), **overrides)
                 plugin = cfg.plugins["gpu-year"]
-                if data is not None:
-                    plugin.config.data_dir = str(Path(data).resolve())
+                for key, value in (
+                    ("data_dir", data),
+                    ("build_dir", build_dir),
+                    ("cache_dir", cache_dir),
+                ):
+                    if value is not None:
+                        plugin.config[key] = str(Path(value).resolve())
                 plugin.use_cache = use_cache
                 plugin.progress = progress
                 cfg.plugins.on_startup(command="build", dirty=False)

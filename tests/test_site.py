@@ -1,0 +1,177 @@
+"""The built site: both languages complete, numbers localized, links, images and alt texts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from generator.i18n import strings
+from generator.pages import href
+from tests.conftest import BASE_PATH, SITE_URL
+from tests.sitecheck import html_pages, parse, resolve
+
+ENGLISH_WORDS = ("the", "and", "with", "which", "years", "memory", "from", "this", "that", "are")
+
+
+@pytest.fixture(scope="module")
+def pages(built):
+    return {rel: parse(p) for rel, p in html_pages(built.out).items()}
+
+
+@pytest.fixture(scope="module")
+def pages_de(built):
+    return {rel: parse(built.out / "de" / rel) for rel in html_pages(built.out)}
+
+
+def test_strict_build_has_no_warnings(built):
+    assert built.warnings == []
+    assert built.stats.pages_rendered + built.stats.pages_reused > 100
+
+
+def test_both_languages_have_the_same_pages(built):
+    en = set(html_pages(built.out))
+    de = {p.relative_to(built.out / "de").as_posix() for p in (built.out / "de").rglob("*.html")}
+    assert en == de
+    for name in ("index.html", "method/index.html", "question/index.html", "gpus/index.html",
+                 "models/index.html", "matrix/index.html", "instead/index.html",
+                 "sources/index.html", "data/index.html", "gpus/rtx-4070-ti/index.html",
+                 "models/gpt-3.5/index.html"):  # fmt: skip
+        assert name in en
+
+
+def test_pages_declare_their_language(pages, pages_de):
+    assert {p.lang for p in pages.values()} == {"en"}
+    assert {p.lang for p in pages_de.values()} == {"de"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            [
+                "1.14\u00a0×\u00a010²¹",
+                "3.14\u00a0×\u00a010²³",
+                "0.36%",
+                "276",
+                "No, not by a long way",
+            ],
+        ),
+        (
+            "de",
+            [
+                "1,14\u00a0×\u00a010²¹",
+                "3,14\u00a0×\u00a010²³",
+                "0,36\u00a0%",
+                "276",
+                "Nein, bei Weitem nicht",
+            ],
+        ),
+    ],
+)
+def test_home_page_states_the_headline_numbers(built, lang, expected):
+    page = parse(built.out / ("de/index.html" if lang == "de" else "index.html"))
+    for piece in expected:
+        assert piece in page.content_text, piece
+
+
+def test_german_pages_carry_no_english_text(pages_de):
+    offenders = {}
+    for rel, page in pages_de.items():
+        words = set(re.findall(r"[A-Za-zÄÖÜäöüß]+", page.content_text.lower()))
+        found = words & set(ENGLISH_WORDS)
+        if found:
+            offenders[rel] = sorted(found)
+    assert offenders == {}
+
+
+def test_every_image_exists_and_has_alt_text_in_the_page_language(built, pages, pages_de):
+    checked = 0
+    for rel, page in [*pages.items(), *(("de/" + r, p) for r, p in pages_de.items())]:
+        for img in page.images:
+            target, _ = resolve(built.out, page.path, img["src"], BASE_PATH)
+            assert target is not None and target.is_file(), (rel, img["src"])
+            assert len(img.get("alt", "")) > 40, (rel, img["src"])
+            checked += 1
+            if rel.startswith("de/"):
+                words = set(re.findall(r"[a-zäöüß]+", img["alt"].lower()))
+                assert not words & set(ENGLISH_WORDS), (rel, img["alt"])
+    assert checked >= 2 * 50  # every GPU and model page has a chart, plus the overviews
+
+
+def test_german_charts_are_german(built):
+    en = (built.out / "img" / "headline.svg").read_text(encoding="utf-8")
+    de = (built.out / "de" / "img" / "headline.svg").read_text(encoding="utf-8")
+    assert "Training compute" in en and "Rechenaufwand" in de
+    assert "1.14\u00a0×\u00a010²¹" in en and "1,14\u00a0×\u00a010²¹" in de
+
+
+def test_every_internal_link_and_anchor_resolves(built, pages, pages_de):
+    cache: dict = {}
+    broken = []
+    for page in [*pages.values(), *pages_de.values()]:
+        for href in page.links:
+            target, fragment = resolve(built.out, page.path, href, BASE_PATH)
+            if target is None:
+                continue
+            if not target.is_file():
+                broken.append((page.path.relative_to(built.out).as_posix(), href))
+                continue
+            if fragment and target.suffix == ".html":
+                ids = cache.setdefault(target, parse(target).ids)
+                if fragment not in ids:
+                    broken.append((page.path.relative_to(built.out).as_posix(), href))
+    assert broken == []
+
+
+def test_language_alternates_and_canonical_links_are_absolute(pages, pages_de):
+    for page in [pages["gpus/rtx-4090/index.html"], pages_de["gpus/rtx-4090/index.html"]]:
+        assert page.alternates["en"] == SITE_URL + "gpus/rtx-4090/"
+        assert page.alternates["de"] == SITE_URL + "de/gpus/rtx-4090/"
+        assert page.canonical.startswith(SITE_URL)
+        assert page.description
+
+
+def test_sitemaps(built):
+    sitemap = (built.out / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>{SITE_URL}models/gpt-3/</loc>" in sitemap
+    assert 'hreflang="de"' in sitemap
+    de_map = (built.out / "de" / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>{SITE_URL}de/models/gpt-3/</loc>" in de_map
+    assert f"<loc>{SITE_URL}models/gpt-3/</loc>" not in de_map
+
+
+def test_downloads_match_the_data_page(built):
+    for name in ("results.json", "results.csv", "gpus.csv", "models.csv", "catalog.json",
+                 "schema/gpus.schema.json"):  # fmt: skip
+        assert (built.out / name).is_file(), name
+
+
+def test_every_source_is_listed_once_in_the_bibliography(built, catalog):
+    links = parse(built.out / "sources" / "index.html").links
+    urls = {
+        str(s.url) for e in [*catalog.gpus.values(), *catalog.models.values()] for s in e.sources
+    }
+    for url in urls:
+        assert links.count(href(url)) == 1, url
+
+
+def test_strings_used_in_templates_exist_in_both_languages():
+    from generator import paths
+
+    used = set()
+    for tpl in (paths.TEMPLATES).rglob("*.j2"):
+        used |= set(re.findall(r"""t\('([a-z_.]+[a-z_])'""", tpl.read_text(encoding="utf-8")))
+    for lang in ("en", "de"):
+        missing = {k for k in used if k not in strings(lang)}
+        assert missing == set(), (lang, missing)
+
+
+def test_every_page_template_exists_in_both_languages():
+    from generator import paths
+
+    names = {p.name.split(".")[0] for p in (paths.TEMPLATES / "pages").glob("*.md.j2")}
+    for name in names:
+        for lang in ("en", "de"):
+            assert (paths.TEMPLATES / "pages" / f"{name}.{lang}.md.j2").is_file(), (name, lang)
