@@ -8,7 +8,7 @@ export SOURCE_DATE_EPOCH ?= $(shell git log -1 --pretty=%ct 2>/dev/null)
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help site serve test lint format gold schema lock browser-deps bench lighthouse clean
+.PHONY: help setup site serve test lint format schema lock browser-deps bench lighthouse clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -19,8 +19,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install -q -c constraints.txt -e . --group dev
 	rm -f $(VENV)/.installed-*; touch $@
 
-site: $(STAMP) ## Set up .venv and build the bilingual site into site/
-	$(BIN)/gpu-year build
+setup: $(STAMP) ## Create .venv with the pinned dependencies (every other task does this first)
+
+site: $(STAMP) ## Set up .venv and build the bilingual site into site/ (SITE_URL=... to publish elsewhere)
+	$(BIN)/gpu-year build $(if $(SITE_URL),--site-url $(SITE_URL))
 
 serve: $(STAMP) ## Live preview on http://127.0.0.1:8000/ (rebuilds when data/ or templates/ change)
 	$(BIN)/gpu-year serve
@@ -36,9 +38,6 @@ lint: $(STAMP) ## ruff lint and format check
 format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-
-gold: $(STAMP) ## Regenerate the golden files in tests/gold/ (review the diff before committing)
-	$(BIN)/pytest tests/test_gold.py --update-gold
 
 schema: $(STAMP) ## Regenerate data/schema/*.schema.json from the data models
 	$(BIN)/gpu-year schema

@@ -7,6 +7,7 @@ import math
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -220,7 +221,73 @@ def build(data_dir, out, site_url, strict, no_cache, quiet):
         if bar is not None:
             bar.render_finish()
     if not quiet:
+        base = urlsplit(stats.site_url).path or "/"
         click.echo(f"Built {out}: {stats.summary()}.")
+        click.echo(
+            f"English at {out}/index.html, German at {out}/de/. To look at it, run `make serve` "
+            f"(http://127.0.0.1:8000{base}) or serve {out} under the path {base}."
+        )
+
+
+@cli.command()
+@data_option
+@click.option(
+    "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on."
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+def serve(data_dir, dev_addr, open_browser):
+    """Live preview that rebuilds when data/ or templates/ change.
+
+    An invalid edit prints the same message as `gpu-year validate` and the last good site stays
+    up until the data is fixed.
+
+    \b
+    Example:
+        gpu-year serve --data my-catalog/
+    """
+    from generator import preview
+
+    load(data_dir)
+    os.environ["GPU_YEAR_DATA"] = str(data_dir.resolve())  # read by mkdocs.yml on every rebuild
+    logs.setup(verbose=True, hide_build_errors=False)
+    try:
+        preview.serve(paths.MKDOCS_YML, dev_addr, open_in_browser=open_browser)
+    except SystemExit as e:  # mkdocs' Abort: the first build failed
+        raise click.ClickException(str(e)) from None
+
+
+@cli.command()
+@click.argument("old", required=False, type=click.Path(exists=True, path_type=Path))
+@click.argument("new", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--against", "rev", metavar="REV", help="Compare with the data at a git revision.")
+@click.option("--exit-code", is_flag=True, help="Exit with 1 when something changed.")
+@data_option
+def diff(old, new, rev, exit_code, data_dir):
+    """What changed between OLD and NEW: results.json files or data directories.
+
+    With --against REV, OLD is the data directory as committed at REV and NEW defaults to
+    --data. The output is Markdown, ready for a pull request.
+
+    \b
+    Examples:
+        gpu-year diff --against HEAD
+        gpu-year diff old-site/results.json site/results.json
+    """
+    from generator import diff as diffing
+
+    try:
+        if rev:
+            if new is not None:
+                raise click.UsageError("with --against, give at most one directory (NEW)")
+            old, new = diffing.data_at_revision(rev, data_dir), old or data_dir
+        elif old is None or new is None:
+            raise click.UsageError("give OLD and NEW, or --against REV")
+        result = diffing.compare(diffing.load(old), diffing.load(new))
+    except (DataError, diffing.DiffError) as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(diffing.markdown(result), nl=False)
+    if exit_code and result:
+        sys.exit(1)
 
 
 @cli.command()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
+from collections.abc import Iterator
+
+BUILD_LOGGER = "mkdocs.commands.build"  # where MkDocs logs a BuildError before aborting
 
 
 class _Format(logging.Formatter):
@@ -11,8 +15,8 @@ class _Format(logging.Formatter):
         return f"{record.levelname:<7} -  {record.getMessage()}"
 
 
-def setup(quiet: bool = False) -> None:
-    """Show MkDocs' messages on stderr: warnings and errors, plus progress unless ``quiet``."""
+def setup(quiet: bool = False, verbose: bool = False, hide_build_errors: bool = True) -> None:
+    """Show MkDocs' messages on stderr: errors; warnings unless quiet; progress if verbose."""
     logger = logging.getLogger("mkdocs")
     for h in list(logger.handlers):
         if getattr(h, "_gpu_year", False):
@@ -20,7 +24,30 @@ def setup(quiet: bool = False) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler._gpu_year = True  # type: ignore[attr-defined]
     handler.setFormatter(_Format())
-    handler.setLevel(logging.ERROR if quiet else logging.WARNING)
+    if hide_build_errors:  # `build` reports them once, in its error message (build_errors)
+        handler.addFilter(lambda r: not (r.name == BUILD_LOGGER and r.levelno >= logging.ERROR))
+    handler.setLevel(logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING)
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def build_errors() -> Iterator[list[str]]:
+    """Collect the errors MkDocs logs while building (it logs a BuildError, then aborts)."""
+    handler = _Collect()
+    logger = logging.getLogger(BUILD_LOGGER)
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)

@@ -8,6 +8,8 @@ and the template files it uses.
 from __future__ import annotations
 
 import hashlib
+import html
+import json
 import posixpath
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -428,6 +430,8 @@ def make_env(templates: Path) -> jinja2.Environment:
     )
     env.filters["raw"] = lambda v: Markup(repr(v) if isinstance(v, float) else str(v))
     env.filters["href"] = href
+    # Material writes page.meta title and description into HTML unescaped: escape them here.
+    env.filters["meta"] = lambda text: Markup(json.dumps(html.escape(str(text), quote=True)))
     return env
 
 

@@ -7,6 +7,7 @@ through the cache, and points ``docs_dir`` there.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -72,7 +73,8 @@ class GpuYearPlugin(BasePlugin[GpuYearConfig]):
 
     def on_serve(self, server: Any, config: Any, builder: Any) -> Any:
         # The generated tree changes on every regeneration; watch its inputs instead.
-        server.unwatch(config.docs_dir)
+        with contextlib.suppress(KeyError):  # `mkdocs serve` watches docs_dir, `gpu-year serve` not
+            server.unwatch(config.docs_dir)
         server.watch(str(self._path(config, self.config.data_dir)))
         server.watch(str(self._path(config, self.config.templates_dir)))
         return server

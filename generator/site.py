@@ -19,13 +19,13 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from generator import charts, pages, paths
+from generator import charts, logs, pages, paths
 from generator.cache import Cache, digest, files_digest
 from generator.data import DATA_FILES, Catalog, json_schemas
 from generator.i18n import LANGS, LOCALES
@@ -48,6 +48,8 @@ class Stats:
     charts_reused: int = 0
     files_written: int = 0
     files_removed: int = 0
+    rendered: list[str] = field(default_factory=list)  # names of the charts and pages rendered
+    site_url: str = ""
     generate_seconds: float = 0.0
     total_seconds: float = 0.0
 
@@ -255,6 +257,7 @@ def _page_files(
                     content = pages.render_page(env, spec, lang).encode()
                     cache.put(key, content)
                     stats.pages_rendered += 1
+                    stats.rendered.append(f"{spec.path.removesuffix('.md')}.{lang}.md")
                 else:
                     stats.pages_reused += 1
             except jinja2.TemplateError as e:
@@ -300,6 +303,7 @@ def _chart_files(
     for (key, name, _), svg in zip(todo, rendered, strict=True):
         cache.put(key, svg)
         files[name] = svg
+        stats.rendered.append(name)
     stats.charts_rendered = len(todo)
     return files
 
@@ -391,6 +395,7 @@ def build(
     site_url: str | None = None,
     strict: bool = True,
     use_cache: bool = True,
+    templates: Path | None = None,
     build_dir: Path | None = None,
     cache_dir: Path | None = None,
     progress: Callable[[int, int], Any] | None = None,
@@ -398,7 +403,7 @@ def build(
     """Build the site into ``out``: all or nothing, the previous ``out`` survives any failure."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
+    from mkdocs.exceptions import Abort, MkDocsException
 
     start = time.perf_counter()
     out = out.resolve()
@@ -413,6 +418,7 @@ def build(
                 plugin = cfg.plugins["gpu-year"]
                 for key, value in (
                     ("data_dir", data),
+                    ("templates_dir", templates),
                     ("build_dir", build_dir),
                     ("cache_dir", cache_dir),
                 ):
@@ -421,20 +427,22 @@ def build(
                 plugin.use_cache = use_cache
                 plugin.progress = progress
                 cfg.plugins.on_startup(command="build", dirty=False)
-                try:
-                    mkdocs_build(cfg)
-                finally:
-                    cfg.plugins.on_shutdown()
+                with logs.build_errors() as errors:
+                    try:
+                        mkdocs_build(cfg)
+                    finally:
+                        cfg.plugins.on_shutdown()
+            except Abort as e:  # MkDocs logs a BuildError (ours included), then aborts
+                raise BuildError("\n".join(errors) or e.format_message()) from None
             except MkDocsException as e:
                 raise BuildError(e.format_message()) from None
-            except SystemExit as e:  # mkdocs' Abort is a SystemExit
-                raise BuildError(str(e) or "MkDocs aborted the build") from None
             _swap(tmp, out)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     stats = plugin.stats
     stats.total_seconds = time.perf_counter() - start
+    stats.site_url = cfg.site_url or ""
     return stats
 
 

@@ -78,8 +78,14 @@ def build_site(tmp: Path, data: Path = paths.DATA, **kwargs: Any) -> Built:
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     try:
-        stats = site.build(tmp / "site", data=data, site_url=SITE_URL, build_dir=tmp / "docs",
-                           cache_dir=kwargs.pop("cache_dir", CACHE), **kwargs)  # fmt: skip
+        stats = site.build(
+            tmp / "site",
+            data=data,
+            site_url=SITE_URL,
+            build_dir=tmp / "docs",
+            cache_dir=kwargs.pop("cache_dir", CACHE),
+            **kwargs,
+        )
     finally:
         logger.removeHandler(handler)
     return Built(tmp / "site", tmp / "docs", stats, handler.messages)
@@ -89,3 +95,36 @@ def build_site(tmp: Path, data: Path = paths.DATA, **kwargs: Any) -> Built:
 def built(tmp_path_factory) -> Built:
     """The shipped data built once per test session."""
     return build_site(tmp_path_factory.mktemp("built"))
+
+
+MINI_GPUS = ("rtx-4070-ti", "rtx-4090", "a100-80gb", "h100-sxm", "mi300x")
+MINI_MODELS = ("gpt-3", "gpt-3.5", "llama-2-70b", "mistral-7b")
+
+
+def write_mini_data(target: Path, change: Callable[[dict, dict, dict], None] | None = None) -> Path:
+    """A small catalog cut from the shipped one (fast to build), optionally changed first."""
+    load = lambda name: yaml.safe_load((paths.DATA / name).read_text(encoding="utf-8"))  # noqa: E731
+    gpus, models, scenario = load("gpus.yaml"), load("models.yaml"), load("scenario.yaml")
+    gpus["gpus"] = [g for g in gpus["gpus"] if g["id"] in MINI_GPUS]
+    models["models"] = [m for m in models["models"] if m["id"] in MINI_MODELS]
+    for m in models["models"]:
+        hw = m.get("training_hardware") or {}
+        if hw.get("gpu") not in (None, *MINI_GPUS):
+            del hw["gpu"]
+    scenario["chart_gpus"] = [g for g in scenario["chart_gpus"] if g in MINI_GPUS]
+    if change:
+        change(gpus, models, scenario)
+    target.mkdir(parents=True, exist_ok=True)
+    for name, doc in (("gpus.yaml", gpus), ("models.yaml", models), ("scenario.yaml", scenario)):
+        text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+        (target / name).write_text(text, encoding="utf-8")
+    return target
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` with its bytes."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }

@@ -9,8 +9,21 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}  # fmt: skip
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 @dataclass
@@ -105,8 +118,11 @@ def resolve(site: Path, page: Path, href: str, base_path: str) -> tuple[Path | N
     elif parts.path == "":
         target = page
     else:
-        rel = posixpath.normpath(posixpath.join(posixpath.dirname(page.relative_to(site).as_posix()),
-                                                unquote(parts.path)))  # fmt: skip
+        rel = posixpath.normpath(
+            posixpath.join(
+                posixpath.dirname(page.relative_to(site).as_posix()), unquote(parts.path)
+            )
+        )
         target = site / rel
     if target.is_dir() or parts.path.endswith("/"):
         target = target / "index.html"

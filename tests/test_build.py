@@ -1,0 +1,193 @@
+"""Regenerating: reproducible, incremental and parallel builds, and builds that fail safely."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from generator import charts, paths, site
+from generator.cli import cli
+from generator.data import load_catalog
+from generator.results import compute_all
+from tests.conftest import SITE_URL, build_site, tree, write_mini_data
+
+
+@pytest.fixture(scope="module")
+def mini(tmp_path_factory):
+    """A built mini site with its own cache, shared by the tests that only read it."""
+    tmp = tmp_path_factory.mktemp("mini")
+    data = write_mini_data(tmp / "data")
+    first = build_site(tmp, data, cache_dir=tmp / "cache")
+    return tmp, data, first
+
+
+def test_mkdocs_build_gives_the_same_site_as_gpu_year_build(built, tmp_path):
+    """Plain `mkdocs build` (the plugin runs inside it) equals `gpu-year build`, byte for byte."""
+    out = tmp_path / "mkdocs-site"
+    env = {**os.environ, "GPU_YEAR_SITE_URL": SITE_URL, "NO_MKDOCS_2_WARNING": "1"}
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)],
+        cwd=paths.ROOT,
+        env=env,
+        check=True,
+    )
+    a, b = tree(built.out), tree(out)
+    assert sorted(a) == sorted(b)
+    assert [k for k in a if a[k] != b[k]] == []
+
+
+def test_noop_rebuild_renders_nothing(mini):
+    tmp, data, first = mini
+    assert first.stats.charts_rendered > 0
+    again = build_site(tmp, data, cache_dir=tmp / "cache")
+    assert again.stats.charts_rendered == 0
+    assert again.stats.pages_rendered == 0
+    assert again.stats.rendered == []
+
+
+def test_one_gpu_edit_rerenders_only_what_depends_on_it(mini, tmp_path):
+    tmp, _, _first = mini
+
+    def faster_4090(gpus, models, scenario):
+        next(g for g in gpus["gpus"] if g["id"] == "rtx-4090")["peak_tflops"]["bf16"] = 200.0
+
+    data = write_mini_data(tmp_path / "data", faster_4090)
+    out = build_site(tmp_path, data, cache_dir=tmp / "cache")
+    charts_done = {n.rsplit(".", 2)[0] for n in out.stats.rendered if n.endswith(".svg")}
+    known = ("gpt-3", "gpt-3.5", "llama-2-70b")  # mistral-7b has no compute, so no chart
+    assert charts_done == {
+        "img/gpus/rtx-4090",
+        "img/heatmap",
+        "img/timeline",
+        *(f"img/models/{m}" for m in known),
+    }
+    pages_done = {n.rsplit(".", 2)[0] for n in out.stats.rendered if n.endswith(".md")}
+    assert "gpus/rtx-4090" in pages_done
+    assert "gpus/rtx-4070-ti" not in pages_done
+    assert "method" not in pages_done
+    assert out.stats.charts_reused > 0
+
+
+def test_corrupt_cache_entry_is_detected_and_rebuilt(tmp_path):
+    data = write_mini_data(tmp_path / "data")
+    cache = tmp_path / "cache"
+    first = build_site(tmp_path / "a", data, cache_dir=cache)
+    entries = sorted(p for p in cache.rglob("*") if p.is_file())
+    victim = entries[len(entries) // 2]
+    victim.write_bytes(victim.read_bytes()[:100])  # truncated, as after a crash
+    second = build_site(tmp_path / "b", data, cache_dir=cache)
+    assert len(second.stats.rendered) == 1
+    assert tree(first.out) == tree(second.out)
+
+
+def test_parallel_rendering_gives_the_same_bytes_as_serial():
+    catalog = load_catalog(paths.DATA)
+    specs = charts.build_charts(catalog, compute_all(catalog))[:5]
+    jobs = [(s.kind, s.payload, lang, s.path) for s in specs for lang in ("en", "de")]
+    assert site._render_charts(jobs, 2, None) == site._render_charts(jobs, 1, None)
+
+
+def test_no_cache_renders_everything(tmp_path):
+    data = write_mini_data(tmp_path / "data")
+    out = build_site(tmp_path, data, cache_dir=tmp_path / "cache", use_cache=False)
+    assert out.stats.charts_reused == 0
+    assert out.stats.pages_reused == 0
+
+
+# ---------------------------------------------------------------- failing safely
+
+
+def test_bad_data_after_a_good_build_leaves_the_site_untouched(mini, runner, tmp_path):
+    _tmp, _data, first = mini
+    before = tree(first.out)
+    bad = write_mini_data(tmp_path / "bad")
+    (bad / "gpus.yaml").write_text("gpus:\n  - id: x\n   name: [\n", encoding="utf-8")
+    result = runner.invoke(cli, ["build", "--data", str(bad), "--out", str(first.out)])
+    assert result.exit_code == 1
+    assert "gpus.yaml" in result.output
+    assert "YAML syntax error" in result.output
+    assert tree(first.out) == before
+
+
+def test_template_error_leaves_the_site_untouched(mini, tmp_path):
+    tmp, data, first = mini
+    before = tree(first.out)
+    templates = tmp_path / "templates"
+    subprocess.run(["cp", "-r", str(paths.TEMPLATES), str(templates)], check=True)
+    (templates / "pages" / "matrix.de.md.j2").write_text(
+        "{{ undefined_thing.boom }}\n", encoding="utf-8"
+    )
+    with pytest.raises(site.BuildError, match=r"matrix\.md \(de\).*undefined_thing"):
+        site.build(
+            first.out,
+            data=data,
+            site_url=SITE_URL,
+            templates=templates,
+            build_dir=tmp_path / "docs",
+            cache_dir=tmp / "cache",
+        )
+    assert tree(first.out) == before
+    assert not [p for p in first.out.parent.iterdir() if p.name.startswith(".site.tmp")]
+
+
+def test_interrupted_build_leaves_the_site_untouched(mini, tmp_path, monkeypatch):
+    tmp, data, first = mini
+    before = tree(first.out)
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("generator.plugin.generate", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        site.build(
+            first.out,
+            data=data,
+            site_url=SITE_URL,
+            build_dir=tmp_path / "docs",
+            cache_dir=tmp / "cache",
+        )
+    assert tree(first.out) == before
+    assert not [p for p in first.out.parent.iterdir() if p.name.startswith(".site.tmp")]
+
+
+def test_second_build_at_once_is_refused(tmp_path):
+    out = tmp_path / "site"
+    with site.output_lock(out), pytest.raises(site.BuildError, match="another build"):
+        site.build(out, site_url=SITE_URL)
+
+
+def test_paths_from_data_cannot_leave_the_output(tmp_path):
+    for bad in ("../escape.md", "/etc/passwd", "gpus/../../x.md", ""):
+        with pytest.raises(site.BuildError, match="refusing"):
+            site.safe_join(tmp_path, bad)
+
+
+def test_hostile_names_are_escaped_everywhere(tmp_path):
+    hostile = '<script>alert("x")</script> | *bold* _u_ [link](http://evil) `code`\nsecond line'
+
+    def poison(gpus, models, scenario):
+        next(g for g in gpus["gpus"] if g["id"] == "rtx-4090")["name"] = hostile
+        next(m for m in models["models"] if m["id"] == "llama-2-70b")["organization"] = hostile
+
+    data = write_mini_data(tmp_path / "data", poison)
+    out = build_site(tmp_path, data, cache_dir=tmp_path / "cache")
+    assert out.warnings == []
+    for page in (
+        "gpus/index.html",
+        "gpus/rtx-4090/index.html",
+        "de/models/index.html",
+        "matrix/index.html",
+        "models/gpt-3/index.html",
+    ):
+        html = (out.out / page).read_text(encoding="utf-8")
+        assert "<script>alert" not in html, page
+        assert "&lt;script&gt;alert" in html, page
+        assert 'href="http://evil"' not in html, page
+    index = (out.out / "gpus" / "index.html").read_text(encoding="utf-8")
+    assert index.count("<tr>") == 1 + 5  # the header and one row per GPU: "|" split nothing
+    svg = (out.out / "img" / "gpus" / "rtx-4090.svg").read_text(encoding="utf-8")
+    assert "&lt;script&gt;" in svg
+    assert "<script>" not in svg
