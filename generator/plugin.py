@@ -86,28 +86,37 @@ class GpuYearPlugin(BasePlugin[GpuYearConfig]):
 
     @event_priority(-200)  # after the i18n plugin has built every language
     def on_post_build(self, config: Any) -> None:
-        """Put each language's 404 page and sitemap.xml in its own folder.
+        """Put each language's 404 page and sitemaps where they belong.
 
-        The i18n plugin writes every language's 404.html to the site root, so the last language
-        built wins; and Material's language switcher fetches ``<lang>/sitemap.xml``.
+        The i18n plugin writes every language's 404.html to the site root (the last language
+        built wins). Material's language selector fetches ``sitemap.xml`` next to every hreflang
+        alternate of a page; each page folder gets one listing that page, each language folder
+        one listing the language, so these requests succeed instead of logging 404s.
         """
         site = Path(config.site_dir)
-        i18n = config.plugins.get("i18n")
-        default = getattr(i18n, "default_language", None)
+        default = getattr(config.plugins.get("i18n"), "default_language", None)
         for lang, html in self._not_found.items():
             target = site / "404.html" if lang == default else site / lang / "404.html"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(html, encoding="utf-8")
-        root_map = site / "sitemap.xml"
-        if not root_map.is_file():
+
+        root_map, base = site / "sitemap.xml", config.site_url
+        if not root_map.is_file() or not base:
             return
         text = root_map.read_text(encoding="utf-8")
-        base = config.site_url or "/"
-        for lang_dir in sorted(
-            p for p in site.iterdir() if p.is_dir() and re.fullmatch(r"[a-z]{2}", p.name)
-        ):
-            prefix = base + lang_dir.name + "/"
-            urls = re.findall(r"<url>.*?</url>", text, flags=re.S)
-            keep = "".join(u for u in urls if f"<loc>{prefix}" in u)
-            head, _, _ = text.partition("<url>")
-            (lang_dir / "sitemap.xml").write_text(head + keep + "\n</urlset>\n", encoding="utf-8")
+        head = text.partition("<url>")[0]
+        urls = {
+            re.search(r"<loc>(.*?)</loc>", u).group(1): u  # type: ignore[union-attr]
+            for u in re.findall(r"<url>.*?</url>", text, flags=re.S)
+        }
+        sitemaps = {loc[len(base) :]: [u] for loc, u in urls.items() if loc.startswith(base)}
+        for lang in self._not_found:
+            if lang != default:
+                sitemaps[f"{lang}/"] = [
+                    u for loc, u in urls.items() if loc.startswith(f"{base}{lang}/")
+                ]
+        sitemaps.pop("", None)  # the root sitemap stays as MkDocs wrote it
+        for directory, entries in sitemaps.items():
+            target = site / directory / "sitemap.xml"
+            if target.parent.is_dir():
+                target.write_text(head + "".join(entries) + "\n</urlset>\n", encoding="utf-8")

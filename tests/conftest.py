@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import logging
 import shutil
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +64,7 @@ class Built:
     docs: Path
     stats: site.Stats
     warnings: list[str]
+    site_url: str
 
 
 class _Collect(logging.Handler):
@@ -72,7 +76,9 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def build_site(tmp: Path, data: Path = paths.DATA, **kwargs: Any) -> Built:
+def build_site(
+    tmp: Path, data: Path = paths.DATA, site_url: str = SITE_URL, **kwargs: Any
+) -> Built:
     """Build the site from ``data`` into ``tmp/site``, collecting MkDocs' warnings."""
     handler = _Collect()
     logger = logging.getLogger("mkdocs")
@@ -81,20 +87,41 @@ def build_site(tmp: Path, data: Path = paths.DATA, **kwargs: Any) -> Built:
         stats = site.build(
             tmp / "site",
             data=data,
-            site_url=SITE_URL,
+            site_url=site_url,
             build_dir=tmp / "docs",
             cache_dir=kwargs.pop("cache_dir", CACHE),
             **kwargs,
         )
     finally:
         logger.removeHandler(handler)
-    return Built(tmp / "site", tmp / "docs", stats, handler.messages)
+    return Built(tmp / "site", tmp / "docs", stats, handler.messages, site_url)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Built:
-    """The shipped data built once per test session."""
-    return build_site(tmp_path_factory.mktemp("built"))
+def www(tmp_path_factory):
+    """A web server on 127.0.0.1 for the built site, started first so the site knows its URL."""
+    root = tmp_path_factory.mktemp("www")
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}{BASE_PATH}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, www) -> Built:
+    """The shipped data built once per test session, served at its site_url."""
+    root, url = www
+    result = build_site(tmp_path_factory.mktemp("built"), site_url=url)
+    (root / BASE_PATH.strip("/")).symlink_to(result.out, target_is_directory=True)
+    return result
 
 
 MINI_GPUS = ("rtx-4070-ti", "rtx-4090", "a100-80gb", "h100-sxm", "mi300x")

@@ -27,7 +27,7 @@ def mini(tmp_path_factory):
 def test_mkdocs_build_gives_the_same_site_as_gpu_year_build(built, tmp_path):
     """Plain `mkdocs build` (the plugin runs inside it) equals `gpu-year build`, byte for byte."""
     out = tmp_path / "mkdocs-site"
-    env = {**os.environ, "GPU_YEAR_SITE_URL": SITE_URL, "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "GPU_YEAR_SITE_URL": built.site_url, "NO_MKDOCS_2_WARNING": "1"}
     subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)],
         cwd=paths.ROOT,

@@ -8,7 +8,7 @@ import pytest
 
 from generator.i18n import strings
 from generator.pages import href
-from tests.conftest import BASE_PATH, SITE_URL
+from tests.conftest import BASE_PATH
 from tests.sitecheck import html_pages, parse, resolve
 
 ENGLISH_WORDS = ("the", "and", "with", "which", "years", "memory", "from", "this", "that", "are")
@@ -137,21 +137,28 @@ def test_every_internal_link_and_anchor_resolves(built, pages, pages_de):
     assert broken == []
 
 
-def test_language_alternates_and_canonical_links_are_absolute(pages, pages_de):
+def test_language_alternates_and_canonical_links_are_absolute(built, pages, pages_de):
+    site_url = built.site_url
     for page in [pages["gpus/rtx-4090/index.html"], pages_de["gpus/rtx-4090/index.html"]]:
-        assert page.alternates["en"] == SITE_URL + "gpus/rtx-4090/"
-        assert page.alternates["de"] == SITE_URL + "de/gpus/rtx-4090/"
-        assert page.canonical.startswith(SITE_URL)
+        assert page.alternates["en"] == site_url + "gpus/rtx-4090/"
+        assert page.alternates["de"] == site_url + "de/gpus/rtx-4090/"
+        assert page.alternates["x-default"] == site_url + "gpus/rtx-4090/"
+        assert page.canonical.startswith(site_url)
         assert page.description
 
 
 def test_sitemaps(built):
+    site_url = built.site_url
     sitemap = (built.out / "sitemap.xml").read_text(encoding="utf-8")
-    assert f"<loc>{SITE_URL}models/gpt-3/</loc>" in sitemap
+    assert f"<loc>{site_url}models/gpt-3/</loc>" in sitemap
     assert 'hreflang="de"' in sitemap
     de_map = (built.out / "de" / "sitemap.xml").read_text(encoding="utf-8")
-    assert f"<loc>{SITE_URL}de/models/gpt-3/</loc>" in de_map
-    assert f"<loc>{SITE_URL}models/gpt-3/</loc>" not in de_map
+    assert f"<loc>{site_url}de/models/gpt-3/</loc>" in de_map
+    assert f"<loc>{site_url}models/gpt-3/</loc>" not in de_map
+    # Material fetches sitemap.xml next to each hreflang alternate: one per page folder
+    page_map = (built.out / "de" / "models" / "gpt-3" / "sitemap.xml").read_text(encoding="utf-8")
+    assert page_map.count("<url>") == 1
+    assert f"<loc>{site_url}de/models/gpt-3/</loc>" in page_map
 
 
 def test_downloads_match_the_data_page(built):

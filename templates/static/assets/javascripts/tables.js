@@ -26,11 +26,14 @@
     if (table.dataset.sortable) return;
     table.dataset.sortable = "1";
     const lang = document.documentElement.lang || "en";
+    const label = lang === "de" ? "Sortieren nach" : "Sort by";
     const heads = table.querySelectorAll("thead th");
     heads.forEach(function (th, col) {
+      // A separate button: a header may hold a link, and controls must not nest.
       const button = document.createElement("button");
       button.type = "button";
-      while (th.firstChild) button.appendChild(th.firstChild);
+      button.className = "sort";
+      button.setAttribute("aria-label", label + " " + th.textContent.trim());
       th.appendChild(button);
       th.setAttribute("aria-sort", "none");
       button.addEventListener("click", function () {
