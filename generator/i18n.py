@@ -15,12 +15,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import (
+    NumberPattern,
     format_compact_currency,
     format_compact_decimal,
     format_currency,
-    format_decimal,
+    parse_pattern,
 )
 from markupsafe import Markup
 
@@ -85,7 +87,15 @@ class L10n:
         if lang not in LANGS:
             raise ValueError(f"unsupported language {lang!r} (use one of {', '.join(LANGS)})")
         self.lang = lang
+        self.locale = Locale.parse(lang)
         self._strings = strings(lang)
+        self._patterns: dict[str, NumberPattern] = {}
+
+    def _decimal(self, d: Decimal, pattern: str) -> str:
+        """Babel's format_decimal with the pattern parsed once (pages format thousands)."""
+        if pattern not in self._patterns:
+            self._patterns[pattern] = parse_pattern(pattern)
+        return self._patterns[pattern].apply(d, self.locale)
 
     # ------------------------------------------------------------ strings
 
@@ -112,7 +122,7 @@ class L10n:
         d = round_sig(x, sig)
         exp = d.adjusted()
         mantissa = d.scaleb(-exp)
-        m = format_decimal(mantissa, format="0." + "0" * (sig - 1), locale=self.lang)
+        m = self._decimal(mantissa, "0." + "0" * (sig - 1))
         return f"{m}{NBSP}×{NBSP}10{str(exp).translate(_SUPERSCRIPT)}"
 
     def num(self, x: float, sig: int = 3) -> str:
@@ -121,14 +131,12 @@ class L10n:
             return "0"
         d = round_sig(x, sig)
         decimals = max(0, sig - 1 - d.adjusted())
-        return format_decimal(
-            d, format="#,##0." + "#" * decimals if decimals else "#,##0", locale=self.lang
-        )
+        return self._decimal(d, "#,##0." + "#" * decimals if decimals else "#,##0")
 
     def fixed(self, x: float, decimals: int) -> str:
         """A number with exactly ``decimals`` decimals (``0.90``)."""
         fmt = "#,##0." + "0" * decimals if decimals else "#,##0"
-        return format_decimal(Decimal(repr(float(x))), format=fmt, locale=self.lang)
+        return self._decimal(Decimal(repr(float(x))), fmt)
 
     def value(self, x: float, sig: int = 3) -> str:
         """``num`` for everyday magnitudes, ``sci`` beyond a million or below a thousandth."""
@@ -139,7 +147,7 @@ class L10n:
         v = float(x) * 100
         decimals = 1 if v >= 1 or v == 0 else min(6, 1 - math.floor(math.log10(v)))
         d = round(Decimal(repr(v)), decimals)
-        s = format_decimal(d, format="0." + "0" * decimals if d % 1 else "0", locale=self.lang)
+        s = self._decimal(d, "0." + "0" * decimals if d % 1 else "0")
         return f"{s}{NBSP}%" if self.lang == "de" else f"{s}%"
 
     def count(self, x: float, noun: str | None = None) -> str:
@@ -157,7 +165,7 @@ class L10n:
             mantissa_digits = (d.adjusted() % 3) + 1
             kind = "long" if self.lang == "en" or abs(x) >= 1e12 else "short"
             s = format_compact_decimal(
-                d, format_type=kind, fraction_digits=max(0, 3 - mantissa_digits), locale=self.lang
+                d, format_type=kind, fraction_digits=max(0, 3 - mantissa_digits), locale=self.locale
             )
         if noun:
             s = f"{s} {self.text('units.' + noun)}"
@@ -196,15 +204,17 @@ class L10n:
         if abs(x) >= 1e6:
             d = round_sig(x, 3)
             digits = max(0, 2 - d.adjusted() % 3)
-            return format_compact_currency(d, currency, locale=self.lang, fraction_digits=digits)
+            return format_compact_currency(d, currency, locale=self.locale, fraction_digits=digits)
         pattern = "#,##0.00" if abs(x) < 100 else "#,##0"
         pattern = f"¤{pattern}" if self.lang == "en" else f"{pattern}{NBSP}¤"
-        return format_currency(x, currency, format=pattern, locale=self.lang, currency_digits=False)
+        return format_currency(
+            x, currency, format=pattern, locale=self.locale, currency_digits=False
+        )
 
     def date(self, d: date | str, style: str = "month") -> str:
         """``January 2023`` / ``Januar 2023``; ``style='day'`` gives the full date."""
         d = date.fromisoformat(d) if isinstance(d, str) else d
-        return format_date(d, "MMMM y" if style == "month" else "long", locale=self.lang)
+        return format_date(d, "MMMM y" if style == "month" else "long", locale=self.locale)
 
     def yesno(self, flag: bool) -> str:
         return self.text("common.yes" if flag else "common.no")

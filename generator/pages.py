@@ -11,13 +11,13 @@ import hashlib
 import html
 import json
 import posixpath
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
-import jinja2.meta
 from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 
@@ -439,6 +439,9 @@ def template_name(spec: PageSpec, lang: str) -> str:
     return f"pages/{spec.template}.{lang}.md.j2"
 
 
+_REFERENCE = re.compile(r"""{%-?\s*(?:import|from|include|extends)\s+['"]([^'"]+)['"]""")
+
+
 def template_files(env: jinja2.Environment, name: str) -> list[str]:
     """A template and every template it imports or includes, recursively (for cache keys)."""
     seen: list[str] = []
@@ -449,8 +452,27 @@ def template_files(env: jinja2.Environment, name: str) -> list[str]:
             continue
         seen.append(current)
         source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
-        todo.extend(t for t in jinja2.meta.find_referenced_templates(env.parse(source)) if t)
+        todo.extend(_REFERENCE.findall(source))
     return sorted(seen)
+
+
+def _escaped(value: Any) -> Markup:
+    return value if isinstance(value, Markup) else Markup(md_escape(value))
+
+
+def sortable(raw: Any, shown: Any) -> Markup:
+    """A value as shown, with its raw value for sorting tables (``data-v``)."""
+    key = "" if raw is None else repr(raw) if isinstance(raw, float) else html.escape(str(raw))
+    return Markup(f'<span data-v="{key}">{_escaped(shown)}</span>')
+
+
+def cite(cites: dict[str, list[int]], path: str) -> Markup:
+    """Citation marks for a field path and the fields containing it: links to the sources."""
+    parts = path.split(".")
+    numbers = sorted(
+        {n for i in range(1, len(parts) + 1) for n in cites.get(".".join(parts[:i]), [])}
+    )
+    return Markup("".join(f"<sup>[{n}](#ref-{n})</sup>" for n in numbers))
 
 
 def render_page(env: jinja2.Environment, spec: PageSpec, lang: str) -> str:
@@ -469,7 +491,23 @@ def render_page(env: jinja2.Environment, spec: PageSpec, lang: str) -> str:
         skip = {"recipes": 2, "claims": 2, "gpu": 1}.get(parts[0], 0)
         return f.t("field." + ".".join(parts[skip:]))
 
+    def years_cell(years: float | None) -> Markup:
+        return Markup("–") if years is None else sortable(years, f.value(years, 2))
+
+    def yesno(flag: bool) -> Markup:
+        return f.t("common.yes" if flag else "common.no")
+
     template = env.get_template(template_name(spec, lang))
     return template.render(
-        **spec.context, f=f, t=f.t, field=field, lang=lang, url=url, page=spec.path
+        **spec.context,
+        f=f,
+        t=f.t,
+        field=field,
+        lang=lang,
+        url=url,
+        page=spec.path,
+        v=sortable,
+        cite=cite,
+        years_cell=years_cell,
+        yesno=yesno,
     )

@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,15 @@ from mkdocs.plugins import BasePlugin, event_priority
 
 from generator.cache import Cache
 from generator.data import DataError, load_catalog
-from generator.site import BuildError, Stats, generate, inputs_digest, source_date_epoch
+from generator.site import (
+    BuildError,
+    Stats,
+    current_stats,
+    generate,
+    inputs_digest,
+    source_date_epoch,
+    write_stamp,
+)
 
 log = logging.getLogger("mkdocs.plugins.gpu-year")
 
@@ -55,19 +64,31 @@ class GpuYearPlugin(BasePlugin[GpuYearConfig]):
         data = self._path(config, self.config.data_dir)
         templates = self._path(config, self.config.templates_dir)
         docs = self._path(config, self.config.build_dir)
+        started = time.perf_counter()
         fingerprint = inputs_digest(data, templates)
-        # i18n builds each language with the same config: generate once per change of inputs
-        if fingerprint != self._generated or not docs.is_dir():
+        # i18n builds each language with the same config, and a rebuild with nothing changed
+        # finds the generated tree current: generate only when an input changed.
+        fresh = fingerprint == self._generated and docs.is_dir()
+        if not fresh and self.use_cache and (current := current_stats(docs, fingerprint)):
+            fresh, self.stats = True, current
+            self.stats.timings["check"] = self.stats.generate_seconds = (
+                time.perf_counter() - started
+            )
+        if not fresh:
             try:
                 catalog = load_catalog(data)
+                loaded = time.perf_counter() - started
                 cache = Cache(self._path(config, self.config.cache_dir) if self.use_cache else None)
                 self.stats = generate(
                     catalog, templates, docs, cache, jobs=self.config.jobs, progress=self.progress
                 )
+                write_stamp(docs, fingerprint, self.stats)
             except (DataError, BuildError) as e:
                 raise PluginError(str(e)) from None
-            self._generated = fingerprint
+            self.stats.timings = {"data": loaded, **self.stats.timings}
+            self.stats.generate_seconds += loaded
             log.info(self.stats.summary())
+        self._generated = fingerprint
         config.docs_dir = str(docs)
         return config
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import fcntl
+import hashlib
+import importlib.metadata
 import io
 import json
 import multiprocessing
@@ -49,6 +51,7 @@ class Stats:
     files_written: int = 0
     files_removed: int = 0
     rendered: list[str] = field(default_factory=list)  # names of the charts and pages rendered
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step of generation
     site_url: str = ""
     generate_seconds: float = 0.0
     total_seconds: float = 0.0
@@ -202,10 +205,17 @@ def _chart_job(job: tuple[str, dict[str, Any], str, str]) -> bytes:
 
 
 def _render_charts(
-    jobs: list[tuple[str, dict, str, str]], workers: int, progress: Callable[[int], None] | None
+    jobs: list[tuple[str, dict, str, str]],
+    workers: int,
+    progress: Callable[[int], None] | None,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> list[bytes]:
-    """Render charts, in worker processes when there are enough of them to pay for the start."""
+    """Render charts, in worker processes when there are enough of them to pay for the start.
+
+    ``meanwhile`` runs in this process while the workers draw (the pages are rendered then).
+    """
     if workers <= 1 or len(jobs) < 4:
+        meanwhile()
         out = []
         for job in jobs:
             out.append(_chart_job(job))
@@ -217,23 +227,32 @@ def _render_charts(
         ["generator.charts", "matplotlib.figure", "matplotlib.backends.backend_svg"]
     )
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+        results = pool.map(_chart_job, jobs, chunksize=2)  # submits every job now
+        meanwhile()
         out = []
-        for svg in pool.map(_chart_job, jobs, chunksize=2):
+        for svg in results:
             out.append(svg)
             if progress:
                 progress(1)
         return out
 
 
-def code_digest() -> dict[str, str]:
-    """Hashes of the code and strings that outputs depend on, per kind of output."""
-    import matplotlib
+RENDERING_PACKAGES = ("matplotlib", "babel", "jinja2", "latex2mathml", "markupsafe")
 
+
+def package_versions() -> str:
+    """Versions of the libraries that shape the output (read without importing them)."""
+    return " ".join(f"{p}={importlib.metadata.version(p)}" for p in RENDERING_PACKAGES)
+
+
+def code_digest() -> dict[str, str]:
+    """Hashes of the code, strings and libraries that outputs depend on, per kind of output."""
     strings = sorted(LOCALES.glob("*.yaml"))
     i18n = [GENERATOR / "i18n.py", *strings]
+    versions = package_versions()
     return {
-        "pages": files_digest([GENERATOR / "pages.py", *i18n]),
-        "charts": files_digest([GENERATOR / "charts.py", *i18n]) + matplotlib.__version__,
+        "pages": files_digest([GENERATOR / "pages.py", *i18n]) + versions,
+        "charts": files_digest([GENERATOR / "charts.py", *i18n]) + versions,
     }
 
 
@@ -277,6 +296,7 @@ def _chart_files(
     stats: Stats,
     jobs: int,
     progress: Callable[[int, int], Any] | None,
+    meanwhile: Callable[[], None],
 ) -> dict[str, bytes]:
     """Every chart in every language: cached ones reused, the rest rendered in parallel."""
     files: dict[str, bytes] = {}
@@ -299,7 +319,8 @@ def _chart_files(
         if progress:
             progress(done, len(todo))
 
-    rendered = _render_charts([job for *_, job in todo], jobs or os.cpu_count() or 1, tick)
+    workers = jobs or os.cpu_count() or 1
+    rendered = _render_charts([job for *_, job in todo], workers, tick, meanwhile)
     for (key, name, _), svg in zip(todo, rendered, strict=True):
         cache.put(key, svg)
         files[name] = svg
@@ -321,21 +342,42 @@ def generate(
 
     Nothing is written unless everything rendered: a template error leaves ``out`` as it was.
     """
-    start = time.perf_counter()
     stats = Stats()
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        stats.timings[step] = now - clock
+        clock = now
+
     results = compute_all(catalog)
     code = code_digest()
+    lap("compute")
     static = templates / "static"
     files = {
         p.relative_to(static).as_posix(): p.read_bytes()
         for p in sorted(static.rglob("*"))
         if p.is_file()
     }
-    files.update(_page_files(catalog, results, templates, cache, code["pages"], stats))
-    files.update(_chart_files(catalog, results, cache, code["charts"], stats, jobs, progress))
+    page_files: dict[str, bytes] = {}
+
+    def render_pages() -> None:  # while the chart workers draw
+        started = time.perf_counter()
+        page_files.update(_page_files(catalog, results, templates, cache, code["pages"], stats))
+        stats.timings["pages"] = time.perf_counter() - started
+
+    charts_and_pages = _chart_files(
+        catalog, results, cache, code["charts"], stats, jobs, progress, render_pages
+    )
+    lap("charts")
+    stats.timings["charts"] -= stats.timings["pages"]  # the two overlap: charts = the rest
+    files.update(page_files)
+    files.update(charts_and_pages)
     files.update(downloads(catalog, results))
     stats.files_written, stats.files_removed = sync_tree(out, files)
-    stats.generate_seconds = time.perf_counter() - start
+    lap("write")
+    stats.generate_seconds = sum(stats.timings.values())
     return stats
 
 
@@ -347,8 +389,48 @@ def inputs_digest(data: Path, templates: Path) -> str:
     return digest(
         str(data.resolve()),
         str(templates.resolve()),
+        package_versions(),
         *[p.as_posix().encode() + p.read_bytes() for p in files],
     )
+
+
+def _stamp_path(out: Path) -> Path:
+    return out.parent / f".{out.name}.stamp.json"
+
+
+def write_stamp(out: Path, inputs: str, stats: Stats) -> None:
+    """Record which inputs produced ``out``, what it holds, and the checksum of every file."""
+    manifest = {rel: hashlib.sha256(data).hexdigest() for rel, data in tree_bytes(out).items()}
+    counts = {
+        "pages": stats.pages_rendered + stats.pages_reused,
+        "charts": stats.charts_rendered + stats.charts_reused,
+    }
+    stamp = {"inputs": inputs, "counts": counts, "files": manifest}
+    _stamp_path(out).write_text(json.dumps(stamp), encoding="utf-8")
+
+
+def current_stats(out: Path, inputs: str) -> Stats | None:
+    """Stats of a still-current generation (same inputs, files untouched since), else None."""
+    try:
+        stamp = json.loads(_stamp_path(out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if stamp.get("inputs") != inputs:
+        return None
+    current = {rel: hashlib.sha256(data).hexdigest() for rel, data in tree_bytes(out).items()}
+    if current != stamp.get("files"):
+        return None
+    counts = stamp.get("counts", {})
+    return Stats(pages_reused=counts.get("pages", 0), charts_reused=counts.get("charts", 0))
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` with its content."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 # ---------------------------------------------------------------- the whole build
