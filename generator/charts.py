@@ -214,6 +214,25 @@ def _sensitivity(catalog: Catalog, results: Results) -> dict[str, Any]:
 # ---------------------------------------------------------------- rendering
 
 
+def height(kind: str, payload: dict[str, Any]) -> float:
+    """Height of a chart in inches (the width is ``WIDTH``): pages reserve the space with it."""
+    rows = {
+        "heatmap": lambda d: len(d["gpus"]),
+        "memory": lambda d: len(d["models"]),
+        "years": lambda d: len(d["rows"]),
+    }
+    fixed = {"headline": 2.8, "timeline": 5.6, "sensitivity": 3.6}
+    if kind in fixed:
+        return fixed[kind]
+    n = rows[kind](payload)
+    return {"heatmap": 1.6 + 0.2 * n, "memory": 2.2 + 0.24 * n, "years": 1.25 + 0.2 * n}[kind]
+
+
+def size_px(kind: str, payload: dict[str, Any]) -> tuple[int, int]:
+    """Width and height of a chart's SVG in CSS pixels (matplotlib writes 72 pt per inch)."""
+    return round(WIDTH * 72), round(height(kind, payload) * 72)
+
+
 def render(kind: str, payload: dict[str, Any], lang: str, salt: str) -> bytes:
     """Draw one chart and return the SVG bytes (identical for identical inputs)."""
     import matplotlib as mpl  # imported lazily: only processes that draw pay for it
@@ -303,7 +322,7 @@ def draw_headline(fig: Any, d: dict[str, Any], f: L10n) -> None:
         ),
         f.text("chart.headline.needed", model=d["model"]),
     ]
-    fig.set_size_inches(WIDTH, 2.8)
+    fig.set_size_inches(WIDTH, height("headline", d))
     left = _label_width([line for s in labels for line in s.split("\n")]) / WIDTH
     fig.subplots_adjust(left=left, right=0.97, top=0.8, bottom=0.2)
     ax = fig.add_subplot()
@@ -333,7 +352,7 @@ def draw_headline(fig: Any, d: dict[str, Any], f: L10n) -> None:
 def draw_timeline(fig: Any, d: dict[str, Any], f: L10n) -> None:
     from matplotlib.dates import YearLocator
 
-    fig.set_size_inches(WIDTH, 5.6)
+    fig.set_size_inches(WIDTH, height("timeline", d))
     fig.subplots_adjust(left=0.1, right=0.76, top=0.88, bottom=0.07)
     ax = fig.add_subplot()
     colors = {"reported": BLUE, "estimated": ORANGE, "6ND": GREEN}
@@ -390,9 +409,9 @@ def draw_heatmap(fig: Any, d: dict[str, Any], f: L10n) -> None:
     years = np.array([[np.nan if v is None else v for v in row] for row in d["years"]], dtype=float)
     rows, cols = years.shape
     left = _label_width(d["gpus"], 8) / WIDTH
-    height = 1.6 + 0.2 * rows
-    fig.set_size_inches(WIDTH, height)
-    fig.subplots_adjust(left=left, right=0.9, top=1 - 1.45 / height, bottom=0.15 / height)
+    h = height("heatmap", d)
+    fig.set_size_inches(WIDTH, h)
+    fig.subplots_adjust(left=left, right=0.9, top=1 - 1.45 / h, bottom=0.15 / h)
     ax = fig.add_subplot()
     finite = years[np.isfinite(years)]
     norm = LogNorm(vmin=max(finite.min(), 1e-4), vmax=finite.max())
@@ -401,7 +420,7 @@ def draw_heatmap(fig: Any, d: dict[str, Any], f: L10n) -> None:
     ax.set_yticks(range(rows), [plain(g) for g in d["gpus"]], fontsize=7.5)
     ax.xaxis.tick_top()
     ax.grid(visible=False)
-    cax = fig.add_axes((0.92, 0.15 / height, 0.02, 1 - 1.6 / height))
+    cax = fig.add_axes((0.92, 0.15 / h, 0.02, 1 - 1.6 / h))
     bar = fig.colorbar(img, cax=cax)
     _log_ticks(bar.ax, f, "y")
     bar.set_label(f.text("chart.heatmap.scale"))
@@ -411,10 +430,10 @@ def draw_heatmap(fig: Any, d: dict[str, Any], f: L10n) -> None:
 def draw_memory(fig: Any, d: dict[str, Any], f: L10n) -> None:
     models = sorted(d["models"], key=lambda m: m["training"])
     names = [plain(m["name"]) for m in models]
-    height = 2.2 + 0.24 * len(models)
-    fig.set_size_inches(WIDTH, height)
+    h = height("memory", d)
+    fig.set_size_inches(WIDTH, h)
     fig.subplots_adjust(
-        left=_label_width(names) / WIDTH, right=0.97, top=1 - 0.6 / height, bottom=1.5 / height
+        left=_label_width(names) / WIDTH, right=0.97, top=1 - 0.6 / h, bottom=1.5 / h
     )
     ax = fig.add_subplot()
     y = list(range(len(models)))
@@ -461,7 +480,7 @@ def draw_memory(fig: Any, d: dict[str, Any], f: L10n) -> None:
 def draw_sensitivity(fig: Any, d: dict[str, Any], f: L10n) -> None:
     import numpy as np
 
-    fig.set_size_inches(WIDTH, 3.6)
+    fig.set_size_inches(WIDTH, height("sensitivity", d))
     fig.subplots_adjust(left=0.1, right=0.98, top=0.76, bottom=0.16, wspace=0.3)
     ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.5, 1])
     mfu = np.linspace(0.1, 1.0, 91)
@@ -521,10 +540,10 @@ def draw_sensitivity(fig: Any, d: dict[str, Any], f: L10n) -> None:
 def draw_years(fig: Any, d: dict[str, Any], f: L10n) -> None:
     rows = sorted(d["rows"], key=lambda r: r["best"])
     names = [plain(r["name"]) for r in rows]
-    height = 1.25 + 0.2 * len(rows)
-    fig.set_size_inches(WIDTH, height)
+    h = height("years", d)
+    fig.set_size_inches(WIDTH, h)
     fig.subplots_adjust(
-        left=_label_width(names, 8) / WIDTH, right=0.97, top=1 - 0.65 / height, bottom=0.55 / height
+        left=_label_width(names, 8) / WIDTH, right=0.97, top=1 - 0.65 / h, bottom=0.55 / h
     )
     ax = fig.add_subplot()
     y = list(range(len(rows)))

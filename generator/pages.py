@@ -97,8 +97,10 @@ def _plain(obj: Any) -> Any:
     return asdict(obj) if obj is not None and hasattr(obj, "__dataclass_fields__") else obj
 
 
-def build_pages(catalog: Catalog, results: Results) -> list[PageSpec]:
-    """Every page of the site with its data."""
+def build_pages(
+    catalog: Catalog, results: Results, chart_sizes: dict[str, tuple[int, int]]
+) -> list[PageSpec]:
+    """Every page of the site with its data; ``chart_sizes`` maps chart paths to pixels."""
     s = catalog.scenario
     q = s.question
     scenario = s.model_dump(mode="json", exclude={"sources", "recipes"})
@@ -123,6 +125,7 @@ def build_pages(catalog: Catalog, results: Results) -> list[PageSpec]:
         "headline": headline,
         "verdict": verdict_key(results.headline),
         "names": names,
+        "chart_sizes": chart_sizes,
     }
 
     pages = [

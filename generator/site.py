@@ -257,13 +257,13 @@ def code_digest() -> dict[str, str]:
 
 
 def _page_files(
-    catalog: Catalog, results: Results, templates: Path, cache: Cache, code: str, stats: Stats
+    specs: list[pages.PageSpec], templates: Path, cache: Cache, code: str, stats: Stats
 ) -> dict[str, bytes]:
     """Every page in every language, from the cache where its key matches."""
     env = pages.make_env(templates)
     template_keys: dict[str, str] = {}
     files: dict[str, bytes] = {}
-    for spec in pages.build_pages(catalog, results):
+    for spec in specs:
         for lang in LANGS:
             name = pages.template_name(spec, lang)
             try:
@@ -289,8 +289,7 @@ def _page_files(
 
 
 def _chart_files(
-    catalog: Catalog,
-    results: Results,
+    specs: list[charts.ChartSpec],
     cache: Cache,
     code: str,
     stats: Stats,
@@ -301,7 +300,7 @@ def _chart_files(
     """Every chart in every language: cached ones reused, the rest rendered in parallel."""
     files: dict[str, bytes] = {}
     todo: list[tuple[str, str, tuple[str, dict, str, str]]] = []
-    for chart in charts.build_charts(catalog, results):
+    for chart in specs:
         for lang in LANGS:
             key = digest("chart", chart.kind, chart.payload, lang, chart.path, code)
             name = f"{chart.path}.{lang}.svg"
@@ -364,11 +363,14 @@ def generate(
 
     def render_pages() -> None:  # while the chart workers draw
         started = time.perf_counter()
-        page_files.update(_page_files(catalog, results, templates, cache, code["pages"], stats))
+        page_files.update(_page_files(page_specs, templates, cache, code["pages"], stats))
         stats.timings["pages"] = time.perf_counter() - started
 
+    chart_specs = charts.build_charts(catalog, results)
+    sizes = {c.path: charts.size_px(c.kind, c.payload) for c in chart_specs}
+    page_specs = pages.build_pages(catalog, results, sizes)
     charts_and_pages = _chart_files(
-        catalog, results, cache, code["charts"], stats, jobs, progress, render_pages
+        chart_specs, cache, code["charts"], stats, jobs, progress, render_pages
     )
     lap("charts")
     stats.timings["charts"] -= stats.timings["pages"]  # the two overlap: charts = the rest
