@@ -24,7 +24,7 @@ setup: $(STAMP) ## Create .venv with the pinned dependencies (every other task d
 site: $(STAMP) ## Set up .venv and build the bilingual site into site/ (SITE_URL=... to publish elsewhere)
 	$(BIN)/gpu-year build $(if $(SITE_URL),--site-url $(SITE_URL))
 
-serve: $(STAMP) ## Live preview on http://127.0.0.1:8000/ (rebuilds when data/ or templates/ change)
+serve: $(STAMP) ## Live preview on http://127.0.0.1:8000/gpu-year/ (rebuilds when data/ or templates/ change)
 	$(BIN)/gpu-year serve
 
 test: $(STAMP) browser-deps lint ## Set up .venv (and Chromium where possible), lint, run the tests
