@@ -8,7 +8,7 @@ export SOURCE_DATE_EPOCH ?= $(shell git log -1 --pretty=%ct 2>/dev/null)
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup site serve test lint format schema lock browser-deps bench lighthouse clean
+.PHONY: help setup site serve test lint format gold schema lock browser-deps bench lighthouse clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ lint: $(STAMP) ## ruff lint and format check
 format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+gold: $(STAMP) ## Rewrite the golden pages in tests/gold/ (review the diff before committing)
+	$(BIN)/pytest -q tests/test_gold.py --update-gold
 
 schema: $(STAMP) ## Regenerate data/schema/*.schema.json from the data models
 	$(BIN)/gpu-year schema

@@ -28,7 +28,7 @@ def render(c: Comparison, catalog: Catalog, lang: str) -> str:
         f.text(
             "compare.question",
             gpu=gpu.name,
-            duration=f.years(c.years),
+            duration=f.duration(c.years),
             utilization=f.pct(c.utilization),
             model=model.name,
         ),

@@ -346,7 +346,7 @@ def draw_headline(fig: Any, d: dict[str, Any], f: L10n) -> None:
     ax.text(d["budget"] * 1.2, 1, f.sci(d["budget"]), va="center", fontsize=9)
     ax.text(max(d["high"], d["flops"]) * 1.4, 0, f.sci(d["flops"]), va="center", fontsize=9)
     ax.grid(axis="y", visible=False)
-    _title(fig, f.text("chart.headline.title", factor=f.factor(d["flops"] / d["budget"])))
+    _title(fig, f.text("chart.headline.title", factor=f.num(d["flops"] / d["budget"])))
 
 
 def draw_timeline(fig: Any, d: dict[str, Any], f: L10n) -> None:

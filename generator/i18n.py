@@ -199,6 +199,10 @@ class L10n:
             return f"{self.num(days)}{NBSP}{self.text('units.days' if days != 1 else 'units.day')}"
         return f"{self.num(days * 24)}{NBSP}{self.text('units.hours')}"
 
+    def duration(self, years: float) -> str:
+        """A running time in prose: ``one year`` / ``ein Jahr`` for exactly one, else ``years``."""
+        return self.text("units.one_year") if years == 1 else self.years(years)
+
     def money(self, x: float, currency: str) -> str:
         """An amount of money: ``$1,234`` / ``1.234 $``; cents below 100, words from a million."""
         if abs(x) >= 1e6:

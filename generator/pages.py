@@ -434,7 +434,9 @@ def make_env(templates: Path) -> jinja2.Environment:
     env.filters["raw"] = lambda v: Markup(repr(v) if isinstance(v, float) else str(v))
     env.filters["href"] = href
     # Material writes page.meta title and description into HTML unescaped: escape them here.
-    env.filters["meta"] = lambda text: Markup(json.dumps(html.escape(str(text), quote=True)))
+    env.filters["meta"] = lambda text: Markup(
+        json.dumps(html.escape(str(text), quote=True), ensure_ascii=False)
+    )
     return env
 
 

@@ -155,3 +155,9 @@ def tree(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-gold", action="store_true", help="rewrite tests/gold/ from the current output"
+    )

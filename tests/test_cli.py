@@ -43,7 +43,7 @@ def test_headline_question_in_english(runner):
     r = run(runner, "compare", "rtx-4070-ti", "gpt-3.5")
     assert r.exit_code == 0
     out = r.output.replace("\u00a0", " ")
-    assert out.startswith("Can one NVIDIA GeForce RTX 4070 Ti running 1 year at 90% utilization")
+    assert out.startswith("Can one NVIDIA GeForce RTX 4070 Ti running one year at 90% utilization")
     assert "\nNo: " in out
     for piece in (
         "1.14 × 10²¹ FLOP",

@@ -85,6 +85,11 @@ def test_home_page_states_the_headline_numbers(built, lang, expected):
         assert piece in page.content_text, piece
 
 
+def test_every_markdown_table_became_a_table(pages, pages_de):
+    broken = [rel for rel, p in [*pages.items(), *pages_de.items()] if "|---" in p.content_text]
+    assert broken == []
+
+
 def test_german_pages_carry_no_english_text(pages_de):
     offenders = {}
     for rel, page in pages_de.items():
