@@ -427,15 +427,27 @@ def draw_heatmap(fig: Any, d: dict[str, Any], f: L10n) -> None:
     _title(fig, f.text("chart.heatmap.title"))
 
 
+def _rows_axes(
+    fig: Any,
+    kind: str,
+    d: dict[str, Any],
+    names: list[str],
+    fontsize: float,
+    top: float,
+    bottom: float,
+) -> Any:
+    """Axes for a chart with one row per name, margins in inches, labels left of the axes."""
+    h = height(kind, d)
+    fig.set_size_inches(WIDTH, h)
+    left = _label_width(names, fontsize) / WIDTH
+    fig.subplots_adjust(left=left, right=0.97, top=1 - top / h, bottom=bottom / h)
+    return fig.add_subplot()
+
+
 def draw_memory(fig: Any, d: dict[str, Any], f: L10n) -> None:
     models = sorted(d["models"], key=lambda m: m["training"])
     names = [plain(m["name"]) for m in models]
-    h = height("memory", d)
-    fig.set_size_inches(WIDTH, h)
-    fig.subplots_adjust(
-        left=_label_width(names) / WIDTH, right=0.97, top=1 - 0.6 / h, bottom=1.5 / h
-    )
-    ax = fig.add_subplot()
+    ax = _rows_axes(fig, "memory", d, names, 9, top=0.6, bottom=1.5)
     y = list(range(len(models)))
     gib = 2**30
     ax.barh(
@@ -540,12 +552,7 @@ def draw_sensitivity(fig: Any, d: dict[str, Any], f: L10n) -> None:
 def draw_years(fig: Any, d: dict[str, Any], f: L10n) -> None:
     rows = sorted(d["rows"], key=lambda r: r["best"])
     names = [plain(r["name"]) for r in rows]
-    h = height("years", d)
-    fig.set_size_inches(WIDTH, h)
-    fig.subplots_adjust(
-        left=_label_width(names, 8) / WIDTH, right=0.97, top=1 - 0.65 / h, bottom=0.55 / h
-    )
-    ax = fig.add_subplot()
+    ax = _rows_axes(fig, "years", d, names, 8, top=0.65, bottom=0.55)
     y = list(range(len(rows)))
     best = [r["best"] for r in rows]
     real = [r["realistic"] for r in rows]

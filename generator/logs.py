@@ -33,8 +33,8 @@ def setup(quiet: bool = False, verbose: bool = False, hide_build_errors: bool = 
 
 
 class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
+    def __init__(self, level: int) -> None:
+        super().__init__(level)
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -42,12 +42,17 @@ class _Collect(logging.Handler):
 
 
 @contextlib.contextmanager
-def build_errors() -> Iterator[list[str]]:
-    """Collect the errors MkDocs logs while building (it logs a BuildError, then aborts)."""
-    handler = _Collect()
-    logger = logging.getLogger(BUILD_LOGGER)
+def collected(logger_name: str, level: int) -> Iterator[list[str]]:
+    """The messages logged to ``logger_name`` at ``level`` or above while the block runs."""
+    handler = _Collect(level)
+    logger = logging.getLogger(logger_name)
     logger.addHandler(handler)
     try:
         yield handler.messages
     finally:
         logger.removeHandler(handler)
+
+
+def build_errors() -> contextlib.AbstractContextManager[list[str]]:
+    """Collect the errors MkDocs logs while building (it logs a BuildError, then aborts)."""
+    return collected(BUILD_LOGGER, logging.ERROR)

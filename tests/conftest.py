@@ -16,7 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from generator import paths, site
+from generator import logs, paths, site
 from generator.data import Catalog, load_catalog
 
 SITE_URL = "https://example.github.io/gpu-year/"
@@ -67,34 +67,21 @@ class Built:
     site_url: str
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 def build_site(
     tmp: Path, data: Path = paths.DATA, site_url: str = SITE_URL, **kwargs: Any
 ) -> Built:
-    """Build the site from ``data`` into ``tmp/site``, collecting MkDocs' warnings."""
-    handler = _Collect()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(handler)
-    try:
+    """Build the site from ``data`` into ``tmp/site`` (or ``out``), collecting MkDocs' warnings."""
+    out = kwargs.pop("out", tmp / "site")
+    with logs.collected("mkdocs", logging.WARNING) as warnings:
         stats = site.build(
-            tmp / "site",
+            out,
             data=data,
             site_url=site_url,
             build_dir=tmp / "docs",
             cache_dir=kwargs.pop("cache_dir", CACHE),
             **kwargs,
         )
-    finally:
-        logger.removeHandler(handler)
-    return Built(tmp / "site", tmp / "docs", stats, handler.messages, site_url)
+    return Built(out, tmp / "docs", stats, warnings, site_url)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -121,14 +121,7 @@ def test_template_error_leaves_the_site_untouched(mini, tmp_path):
         "{{ undefined_thing.boom }}\n", encoding="utf-8"
     )
     with pytest.raises(site.BuildError, match=r"matrix\.md \(de\).*undefined_thing"):
-        site.build(
-            first.out,
-            data=data,
-            site_url=SITE_URL,
-            templates=templates,
-            build_dir=tmp_path / "docs",
-            cache_dir=tmp / "cache",
-        )
+        build_site(tmp_path, data, out=first.out, templates=templates, cache_dir=tmp / "cache")
     assert tree(first.out) == before
     assert not [p for p in first.out.parent.iterdir() if p.name.startswith(".site.tmp")]
 
@@ -142,13 +135,7 @@ def test_interrupted_build_leaves_the_site_untouched(mini, tmp_path, monkeypatch
 
     monkeypatch.setattr("generator.plugin.generate", interrupt)
     with pytest.raises(KeyboardInterrupt):
-        site.build(
-            first.out,
-            data=data,
-            site_url=SITE_URL,
-            build_dir=tmp_path / "docs",
-            cache_dir=tmp / "cache",
-        )
+        build_site(tmp_path, data, out=first.out, cache_dir=tmp / "cache")
     assert tree(first.out) == before
     assert not [p for p in first.out.parent.iterdir() if p.name.startswith(".site.tmp")]
 
