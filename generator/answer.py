@@ -111,6 +111,7 @@ def _memory_lines(c: Comparison, catalog: Catalog, f: L10n) -> list[str]:
             "compare.memory",
             need=f.bytes(c.training_memory_bytes),
             bpp=f.num(s.recipe(s.training_recipe).bytes_per_param),
+            plus=f.text("compare.plus_activations") if c.activation_bytes is not None else "",
             have=f.bytes(c.gpu_memory_bytes),
             gpus=f.num(c.min_gpus_for_memory, 4),
         )
@@ -121,7 +122,7 @@ def _memory_lines(c: Comparison, catalog: Catalog, f: L10n) -> list[str]:
             have=f.bytes(c.gpu_memory_bytes),
         ),
         f.text(
-            "compare.inference",
+            "compare.inference" if c.kv_cache_bytes is not None else "compare.inference_weights",
             need=f.bytes(c.inference_memory_bytes),
             fits=f.text("compare.fits" if c.fits_inference else "compare.does_not_fit"),
         ),

@@ -142,6 +142,7 @@ class Comparison:
     training_state_bytes: float
     activation_bytes: float | None
     inference_memory_bytes: float
+    kv_cache_bytes: float | None  # included in inference_memory_bytes when known
     gpu_memory_bytes: float
     min_gpus_for_memory: int
     fits_training: bool
@@ -218,6 +219,7 @@ def compare(
         training_state_bytes=mem.state,
         activation_bytes=mem.activations,
         inference_memory_bytes=mem.inference("fp16"),
+        kv_cache_bytes=mem.kv_cache,
         gpu_memory_bytes=gpu_bytes,
         min_gpus_for_memory=calc.min_gpus_for_memory(mem.training, gpu_bytes),
         fits_training=mem.training <= gpu_bytes,
