@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,7 +202,11 @@ def downloads(catalog: Catalog, results: Results) -> dict[str, bytes]:
 
 
 def _chart_job(job: tuple[str, dict[str, Any], str, str]) -> bytes:
-    return charts.render(*job)
+    kind, _, lang, path = job
+    try:
+        return charts.render(*job)
+    except Exception as e:  # reported as a build error naming the chart, in any process
+        raise BuildError(f"chart {path} ({lang}, {kind}) failed: {type(e).__name__}: {e}") from None
 
 
 def _render_charts(
@@ -226,15 +231,18 @@ def _render_charts(
     ctx.set_forkserver_preload(
         ["generator.charts", "matplotlib.figure", "matplotlib.backends.backend_svg"]
     )
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
-        results = pool.map(_chart_job, jobs, chunksize=2)  # submits every job now
-        meanwhile()
-        out = []
-        for svg in results:
-            out.append(svg)
-            if progress:
-                progress(1)
-        return out
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+            results = pool.map(_chart_job, jobs, chunksize=2)  # submits every job now
+            meanwhile()
+            out = []
+            for svg in results:
+                out.append(svg)
+                if progress:
+                    progress(1)
+            return out
+    except BrokenProcessPool as e:  # a worker died (out of memory, killed)
+        raise BuildError(f"chart rendering stopped: {e}") from None
 
 
 RENDERING_PACKAGES = ("matplotlib", "babel", "jinja2", "latex2mathml", "markupsafe")

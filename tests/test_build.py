@@ -178,3 +178,14 @@ def test_hostile_names_are_escaped_everywhere(tmp_path):
     svg = (out.out / "img" / "gpus" / "rtx-4090.svg").read_text(encoding="utf-8")
     assert "&lt;script&gt;" in svg
     assert "<script>" not in svg
+
+
+def test_a_failing_chart_is_a_build_error_naming_it(monkeypatch):
+    def broken(*args):
+        raise ValueError("no data")
+
+    monkeypatch.setattr(charts, "render", broken)
+    with pytest.raises(
+        site.BuildError, match=r"chart img/x \(de, years\) failed: ValueError: no data"
+    ):
+        site._render_charts([("years", {}, "de", "img/x")], 1, None)
