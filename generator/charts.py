@@ -18,15 +18,7 @@ from generator.i18n import L10n, plain
 from generator.results import Results, compare, training_precision
 
 # Okabe & Ito's colour-blind-safe palette.
-BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, YELLOW = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#D55E00",
-    "#56B4E9",
-    "#CC79A7",
-    "#F0E442",
-)
+BLUE, ORANGE, GREEN, VERMILLION, SKY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9"
 INK, GRID = "#1a1a1a", "#d9d9d9"
 STYLE = {
     "font.family": "DejaVu Sans",
@@ -50,7 +42,6 @@ STYLE = {
 }
 WIDTH = 7.5  # inches; the content column of the site
 LINESTYLES = ["-", "--", ":", "-.", (0, (5, 1)), (0, (1, 3))]
-CHART_KINDS = ("headline", "timeline", "heatmap", "memory", "sensitivity", "years")
 
 
 @dataclass(frozen=True)

@@ -423,7 +423,6 @@ class Catalog:
     gpus: dict[str, Gpu]
     models: dict[str, Model]
     scenario: Scenario
-    directory: Path
 
     def gpu(self, key: str) -> Gpu:
         return self.gpus[resolve(key, self.gpus, "GPU")]
@@ -668,7 +667,7 @@ def load_catalog(directory: str | Path) -> Catalog:
     if problems:
         raise DataError(problems)
     assert scenario is not None
-    return Catalog(gpus=gpus, models=models, scenario=scenario, directory=d)
+    return Catalog(gpus=gpus, models=models, scenario=scenario)
 
 
 def _check_scenario(s: Scenario, gpus: dict, models: dict, file: str) -> Iterator[Problem]:

@@ -35,7 +35,6 @@ class PageSpec:
     path: str
     template: str
     context: dict[str, Any] = field(hash=False)
-    title_key: str = ""
 
 
 # ---------------------------------------------------------------- data for templates
@@ -91,10 +90,6 @@ def model_data(m: Model) -> dict[str, Any]:
     d["cites"] = _citations(d["sources"])
     d["is_moe"] = m.is_moe
     return d
-
-
-def _plain(obj: Any) -> Any:
-    return asdict(obj) if obj is not None and hasattr(obj, "__dataclass_fields__") else obj
 
 
 def build_pages(
