@@ -112,8 +112,8 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
             "heatmap",
             {
                 "gpus": list(gname.values()),
-                "models": list(mname.values()),
-                "years": [[results.pairs[gid][mid].years_best for mid in mname] for gid in gname],
+                "models": [mname[mid] for mid in known],  # unknown compute: no column
+                "years": [[results.pairs[gid][mid].years_best for mid in known] for gid in gname],
             },
         ),
         ChartSpec(
@@ -528,7 +528,7 @@ def draw_sensitivity(fig: Any, d: dict[str, Any], f: L10n) -> None:
     rows = d["per_precision"]
     ax2.bar([r["precision"].upper() for r in rows], [r["years"] for r in rows], color=BLUE)
     for i, r in enumerate(rows):
-        ax2.text(i, r["years"] * 1.1, f.num(r["years"], 2), ha="center", fontsize=7.5)
+        ax2.text(i, r["years"] * 1.1, f.num(r["years"]), ha="center", fontsize=7.5)
     ax2.set_yscale("log")
     ys = [r["years"] for r in rows]
     ax2.set_ylim(min(ys) / 3, max(ys) * 3)

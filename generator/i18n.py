@@ -143,12 +143,36 @@ class L10n:
         return self.num(x, sig) if x == 0 or 1e-3 <= abs(x) < 1e6 else self.sci(x, sig)
 
     def pct(self, x: float) -> str:
-        """A share as a percentage: one decimal from 1 %, two significant digits below."""
+        """A share as a percentage: whole from 100 %, one decimal from 1 %, two digits below."""
         v = float(x) * 100
-        decimals = 1 if v >= 1 or v == 0 else min(6, 1 - math.floor(math.log10(v)))
+        if v >= 100 or v == 0:
+            decimals = 0
+        elif v >= 1:
+            decimals = 1
+        else:
+            decimals = min(6, 1 - math.floor(math.log10(v)))
         d = round(Decimal(repr(v)), decimals)
         s = self._decimal(d, "0." + "0" * decimals if d % 1 else "0")
         return f"{s}{NBSP}%" if self.lang == "de" else f"{s}%"
+
+    def integer(self, n: int) -> str:
+        """A whole count, exact and grouped: ``4,196`` / ``4.196``."""
+        return self._decimal(Decimal(int(n)), "#,##0")
+
+    def span(self, value: float, low: float, high: float, fmt: Any) -> str:
+        """A figure with its range, each end formatted by ``fmt``; says which end it is.
+
+        ``0.36% (down to 0.044% on other estimates)`` rather than repeating the point value as
+        if it were a separate bound; equal ends after rounding show the value alone.
+        """
+        v, lo, hi = fmt(value), fmt(low), fmt(high)
+        if lo == hi:
+            return v
+        if v == lo:
+            return self.text("range.up_to", value=v, high=hi)
+        if v == hi:
+            return self.text("range.down_to", value=v, low=lo)
+        return self.text("range.between", value=v, low=lo, high=hi)
 
     def count(self, x: float, noun: str | None = None) -> str:
         """Large counts in words: ``175 billion parameters`` / ``175 Mrd. Parameter``.
@@ -204,11 +228,17 @@ class L10n:
         return self.text("units.one_year") if years == 1 else self.years(years)
 
     def money(self, x: float, currency: str) -> str:
-        """An amount of money: ``$1,234`` / ``1.234 $``; cents below 100, words from a million."""
+        """Money: ``$12.50``, ``$1,230`` / ``1.230 $``, ``$3.06 million``.
+
+        Cents below 100, three significant digits above (like every other figure), words from a
+        million.
+        """
         if abs(x) >= 1e6:
             d = round_sig(x, 3)
             digits = max(0, 2 - d.adjusted() % 3)
             return format_compact_currency(d, currency, locale=self.locale, fraction_digits=digits)
+        if abs(x) >= 1000:
+            x = round_sig(x, 3)
         pattern = "#,##0.00" if abs(x) < 100 else "#,##0"
         pattern = f"¤{pattern}" if self.lang == "en" else f"{pattern}{NBSP}¤"
         return format_currency(

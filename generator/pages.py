@@ -492,7 +492,7 @@ def render_page(env: jinja2.Environment, spec: PageSpec, lang: str) -> str:
         return f.t("field." + ".".join(parts[skip:]))
 
     def years_cell(years: float | None) -> Markup:
-        return Markup("–") if years is None else sortable(years, f.value(years, 2))
+        return Markup("–") if years is None else sortable(years, f.value(years))
 
     def yesno(flag: bool) -> Markup:
         return f.t("common.yes" if flag else "common.no")

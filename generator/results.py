@@ -2,25 +2,52 @@
 
 Three bases of throughput appear side by side, each named where it is used:
 - *question*: the scenario's precision and duty cycle (the seed question: FP32 at 90 %);
-- *best case*: the GPU's mixed-precision peak (BF16, else FP16, else FP32) at the duty cycle;
-- *realistic*: best case × the reference MFU (what large training runs achieve).
+- *best case*: the GPU's training peak (the fastest of BF16, FP16 and FP32) at the duty cycle;
+- *realistic*: best case × the reference MFU (what large training runs achieve), so the share of
+  the peak in effect is MFU × duty cycle (40 % × 90 % = 36 %).
+
+Verdicts judge compute and memory separately: *enough* on one card, *within reach* of one server
+(at most ``REACH`` cards, or ``REACH`` times the period on one card), or *far off*.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from generator import calc
 from generator.data import PRECISIONS, Catalog, Gpu, Model
 
-TRAINING_PRECISIONS = ("bf16", "fp16", "fp32")  # preference order for mixed-precision training
+TRAINING_PRECISIONS = ("bf16", "fp16", "fp32")  # candidates; ties go to the earlier one
+# One server holds up to eight accelerators (DGX/HGX, most 8-GPU workstations): more cards than
+# that, or more than eight times the period on one, is "far off" rather than "within reach".
+REACH = 8
 
 
 def training_precision(gpu: Gpu) -> str:
-    """The precision a mixed-precision training run on ``gpu`` uses: bf16, else fp16, else fp32."""
-    return next(p for p in (*TRAINING_PRECISIONS, *PRECISIONS) if gpu.peak(p))
+    """The precision a training run on ``gpu`` is fastest at: BF16, FP16 or FP32.
+
+    Mixed precision only pays where the card has fast 16-bit units: a GTX 1080 Ti runs FP16 at
+    1/64 of its FP32 rate, so it trains in FP32. Never slower than the card's FP32 peak.
+    """
+    have = [p for p in TRAINING_PRECISIONS if gpu.peak(p)]
+    if not have:
+        return next(p for p in PRECISIONS if gpu.peak(p))
+    return max(have, key=lambda p: (gpu.peak(p), -TRAINING_PRECISIONS.index(p)))
+
+
+def realistic_share(mfu: float, duty: float) -> float:
+    """Share of the dense training peak a real run sustains over the period: MFU × duty cycle."""
+    return mfu * duty
+
+
+def verdict(need: float, one: float) -> str:
+    """``enough`` when ``need`` ≤ ``one``, ``reach`` within ``REACH`` times that, else ``far``."""
+    if need <= one:
+        return "enough"
+    return "reach" if need <= REACH * one else "far"
 
 
 def peak_flops(gpu: Gpu, precision: str) -> float:
@@ -131,13 +158,20 @@ class Comparison:
     ratio: float | None
     ratio_low: float | None
     ratio_high: float | None
+    shortfall: float | None  # 1 / ratio: how many such periods the training takes
     gpu_years_needed: float | None
     gpu_years_needed_low: float | None
     gpu_years_needed_high: float | None
     realistic_precision: str
     realistic_mfu: float
+    realistic_share: float  # MFU × duty cycle: the share of the training peak in effect
     realistic_gpu_years_needed: float | None
+    realistic_gpu_years_needed_low: float | None
+    realistic_gpu_years_needed_high: float | None
+    realistic_years_by_mfu: dict[str, float] | None  # reference MFU's low/high end -> years
     gpus_needed: dict[str, int] | None  # target days -> GPUs at the realistic rate (ideal scaling)
+    compute_verdict: str  # enough, reach, far or unknown (question's basis)
+    cards_for_compute: int | None  # cards that together deliver the compute within the period
     training_memory_bytes: float
     training_state_bytes: float
     activation_bytes: float | None
@@ -145,12 +179,16 @@ class Comparison:
     kv_cache_bytes: float | None  # included in inference_memory_bytes when known
     gpu_memory_bytes: float
     min_gpus_for_memory: int
+    memory_verdict: str  # enough, reach or far
     fits_training: bool
     fits_inference: bool
-    energy_kwh: float | None
+    energy_kwh: float | None  # one card over the period, at board power while busy
     electricity_cost: float | None
     electricity_currency: str
-    cloud_cost_usd: float | None  # for the whole training run at the realistic rate
+    run_gpu_hours: float | None  # the whole training run at the realistic rate
+    run_energy_kwh: float | None
+    run_electricity_cost: float | None
+    cloud_cost_usd: float | None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -182,11 +220,13 @@ def compare(
     per_year = calc.budget_flops(peak, utilization, year)
     c = training_compute(model)
     real_p = training_precision(gpu)
-    sustained = peak_flops(gpu, real_p) * s.reference_mfu.value * utilization
+    share = realistic_share(s.reference_mfu.value, utilization)
+    sustained = peak_flops(gpu, real_p) * share
     mem = model_memory(model, catalog)
     gpu_bytes = gpu.memory_gib * calc.GIB
+    run = run_costs(catalog, gpu, c.flops / (sustained * year) if c else None, utilization)
     kwh = calc.energy_kwh(gpu.board_power_w, duration, utilization) if gpu.board_power_w else None
-    real_years = c.flops / (sustained * year) if c else None
+    min_gpus = calc.min_gpus_for_memory(mem.training, gpu_bytes)
     return Comparison(
         gpu=gpu.id,
         model=model.id,
@@ -204,34 +244,84 @@ def compare(
         ratio=c and budget / c.flops,
         ratio_low=c and budget / c.high,
         ratio_high=c and budget / c.low,
+        shortfall=c and c.flops / budget,
         gpu_years_needed=c and calc.gpu_years_needed(c.flops, per_year),
         gpu_years_needed_low=c and calc.gpu_years_needed(c.low, per_year),
         gpu_years_needed_high=c and calc.gpu_years_needed(c.high, per_year),
         realistic_precision=real_p,
         realistic_mfu=s.reference_mfu.value,
-        realistic_gpu_years_needed=real_years,
+        realistic_share=share,
+        realistic_gpu_years_needed=run.gpu_years,
+        realistic_gpu_years_needed_low=c and c.low / (sustained * year),
+        realistic_gpu_years_needed_high=c and c.high / (sustained * year),
+        realistic_years_by_mfu=c
+        and {
+            end: c.flops / (sustained / s.reference_mfu.value * mfu * year)
+            for end, mfu in (("low", s.reference_mfu.low), ("high", s.reference_mfu.high))
+        },
         gpus_needed=(
             {f"{d:g}": calc.gpus_needed(c.flops, sustained, d) for d in s.target_days}
             if c
             else None
         ),
+        compute_verdict=verdict(c.flops, budget) if c else "unknown",
+        cards_for_compute=c and cards(c.flops, budget),
         training_memory_bytes=mem.training,
         training_state_bytes=mem.state,
         activation_bytes=mem.activations,
         inference_memory_bytes=mem.inference("fp16"),
         kv_cache_bytes=mem.kv_cache,
         gpu_memory_bytes=gpu_bytes,
-        min_gpus_for_memory=calc.min_gpus_for_memory(mem.training, gpu_bytes),
+        min_gpus_for_memory=min_gpus,
+        memory_verdict=verdict(mem.training, gpu_bytes),
         fits_training=mem.training <= gpu_bytes,
         fits_inference=mem.inference("fp16") <= gpu_bytes,
         energy_kwh=kwh,
         electricity_cost=calc.cost(kwh, s.electricity.price_per_kwh) if kwh else None,
         electricity_currency=s.electricity.currency,
-        cloud_cost_usd=(
-            calc.cost(real_years * s.year_days * 24, gpu.cloud_price.usd_per_hour)
-            if gpu.cloud_price and real_years
-            else None
-        ),
+        run_gpu_hours=run.gpu_hours,
+        run_energy_kwh=run.energy_kwh,
+        run_electricity_cost=run.electricity_cost,
+        cloud_cost_usd=run.cloud_cost_usd,
+    )
+
+
+def cards(need: float, per_card: float) -> int:
+    """Whole cards that together deliver ``need`` when each delivers ``per_card``.
+
+    Rounded to 12 significant digits first, so that an exact multiple is not one card more.
+    """
+    return max(1, math.ceil(float(f"{need / per_card:.12g}")))
+
+
+@dataclass(frozen=True)
+class RunCosts:
+    """A whole training run at the realistic rate: GPU-years, GPU-hours, energy and money."""
+
+    gpu_years: float | None
+    gpu_hours: float | None
+    energy_kwh: float | None
+    electricity_cost: float | None
+    cloud_cost_usd: float | None
+
+
+def run_costs(catalog: Catalog, gpu: Gpu, gpu_years: float | None, duty: float) -> RunCosts:
+    """What a run of ``gpu_years`` (wall-clock, at the realistic rate) costs.
+
+    GPU-hours count the busy share (the duty cycle) of that time: the hours a card draws board
+    power and the hours one rents it for.
+    """
+    if gpu_years is None:
+        return RunCosts(None, None, None, None, None)
+    s = catalog.scenario
+    busy_hours = gpu_years * s.year_days * 24 * duty
+    kwh = calc.energy_kwh(gpu.board_power_w, busy_hours * 3600, 1) if gpu.board_power_w else None
+    return RunCosts(
+        gpu_years,
+        busy_hours,
+        kwh,
+        calc.cost(kwh, s.electricity.price_per_kwh) if kwh is not None else None,
+        calc.cost(busy_hours, gpu.cloud_price.usd_per_hour) if gpu.cloud_price else None,
     )
 
 
@@ -243,9 +333,12 @@ class GpuResult:
     id: str
     peak_flops: dict[str, float]
     training_precision: str
-    question_year_flops: float | None  # scenario precision × duty cycle, one year
-    best_year_flops: float  # training precision × duty cycle, one year
-    realistic_year_flops: float  # best × reference MFU
+    question_flops_s: float | None  # sustained FLOP/s: scenario precision × duty cycle
+    best_flops_s: float  # training precision × duty cycle
+    realistic_flops_s: float  # best × reference MFU
+    question_year_flops: float | None  # the same over one year
+    best_year_flops: float
+    realistic_year_flops: float
     memory_bytes: float
     energy_kwh_year: float | None
     electricity_cost_year: float | None
@@ -263,6 +356,9 @@ class ModelResult:
     memory: ModelMemory
     implied_mfu: float | None  # from published GPU-hours on a catalog GPU
     implied_mfu_precision: str | None
+    # "6ND": 6·N·D over the GPU-hours; "compute": the published compute over them; "circular":
+    # the compute was itself estimated from the GPU-hours, so dividing returns the assumption
+    implied_mfu_basis: str | None
 
 
 @dataclass(frozen=True)
@@ -275,6 +371,10 @@ class PairResult:
     min_gpus_for_memory: int
     fits_training: bool
     fits_inference: dict[str, bool]
+    run_gpu_hours: float | None  # the whole run at the realistic rate
+    run_energy_kwh: float | None
+    run_electricity_cost: float | None
+    run_cloud_cost_usd: float | None
 
 
 @dataclass(frozen=True)
@@ -314,19 +414,23 @@ def compute_all(catalog: Catalog) -> Results:
     gpus: dict[str, GpuResult] = {}
     for g in catalog.gpus.values():
         tp = training_precision(g)
-        best = calc.budget_flops(peak_flops(g, tp), duty, year)
-        realistic = best * mfu
+        rates = {
+            "question": g.peak(s.question.precision) and peak_flops(g, s.question.precision) * duty,
+            "best": peak_flops(g, tp) * duty,
+            "realistic": peak_flops(g, tp) * realistic_share(mfu, duty),
+        }
+        best, realistic = rates["best"] * year, rates["realistic"] * year
         n_opt, d_opt = calc.chinchilla_optimal(realistic)
         mem = g.memory_gib * calc.GIB
         kwh = calc.energy_kwh(g.board_power_w, year, duty) if g.board_power_w else None
-        q_peak = g.peak(s.question.precision)
         gpus[g.id] = GpuResult(
             id=g.id,
             peak_flops={p: peak_flops(g, p) for p in PRECISIONS if g.peak(p)},
             training_precision=tp,
-            question_year_flops=(
-                calc.budget_flops(q_peak * calc.TERA, duty, year) if q_peak else None
-            ),
+            question_flops_s=rates["question"],
+            best_flops_s=rates["best"],
+            realistic_flops_s=rates["realistic"],
+            question_year_flops=rates["question"] and rates["question"] * year,
             best_year_flops=best,
             realistic_year_flops=realistic,
             memory_bytes=mem,
@@ -347,16 +451,12 @@ def compute_all(catalog: Catalog) -> Results:
             },
         )
 
-    models: dict[str, ModelResult] = {}
-    for m in catalog.models.values():
-        c = training_compute(m)
-        hw = m.training_hardware
-        mfu_implied = mfu_p = None
-        if c and hw and hw.gpu and hw.gpu_hours:
-            hg = catalog.gpus[hw.gpu]
-            mfu_p = training_precision(hg)
-            mfu_implied = calc.implied_mfu(c.flops, hw.gpu_hours, peak_flops(hg, mfu_p))
-        models[m.id] = ModelResult(m.id, c, model_memory(m, catalog), mfu_implied, mfu_p)
+    models = {
+        m.id: ModelResult(
+            m.id, training_compute(m), model_memory(m, catalog), *_implied_mfu(m, catalog)
+        )
+        for m in catalog.models.values()
+    }
 
     pairs: dict[str, dict[str, PairResult]] = {}
     for gid, g in gpus.items():
@@ -364,6 +464,9 @@ def compute_all(catalog: Catalog) -> Results:
         for mid, m in models.items():
             c, mem = m.compute, m.memory
             sustained = g.realistic_year_flops / year
+            run = run_costs(
+                catalog, catalog.gpus[gid], c and c.flops / g.realistic_year_flops, duty
+            )
             row[mid] = PairResult(
                 years_best=c and c.flops / g.best_year_flops,
                 years_best_low=c and c.low / g.best_year_flops,
@@ -379,10 +482,35 @@ def compute_all(catalog: Catalog) -> Results:
                 fits_inference={
                     p: mem.inference(p) <= g.memory_bytes for p in mem.inference_weights
                 },
+                run_gpu_hours=run.gpu_hours,
+                run_energy_kwh=run.energy_kwh,
+                run_electricity_cost=run.electricity_cost,
+                run_cloud_cost_usd=run.cloud_cost_usd,
             )
 
     q = s.question
     return Results(compare(catalog, q.gpu, q.model), gpus, models, pairs)
+
+
+def _implied_mfu(m: Model, catalog: Catalog) -> tuple[float | None, str | None, str | None]:
+    """MFU a published run implies, the precision it is measured against, and on what basis.
+
+    Model FLOPs are 6·N·D where the tokens are known (PaLM's definition), else the published
+    compute; where that compute was itself estimated from the GPU-hours and an assumed
+    utilization, dividing by the GPU-hours would only return the assumption: no MFU then.
+    """
+    hw, tc = m.training_hardware, m.training_compute
+    if not (hw and hw.gpu and hw.gpu_hours):
+        return None, None, None
+    gpu = catalog.gpus[hw.gpu]
+    precision = training_precision(gpu)
+    if m.training_tokens:
+        flops, basis = calc.six_nd(m.compute_parameters, m.training_tokens), "6ND"
+    elif tc is not None and getattr(tc, "derived_from", None) != "hardware":
+        flops, basis = tc.flops, "compute"
+    else:
+        return None, precision, "circular" if tc is not None else None
+    return calc.implied_mfu(flops, hw.gpu_hours, peak_flops(gpu, precision)), precision, basis
 
 
 def dumps(results: Results) -> str:

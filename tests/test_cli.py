@@ -43,9 +43,9 @@ def run(runner, *args):
     ("lang", "start", "verdict", "pieces"),
     [
         ("en", "Can one NVIDIA GeForce RTX 4070 Ti running one year at 90% utilization", "No: ",
-         ["1.14 × 10²¹ FLOP", "3.14 × 10²³ FLOP", "0.36%", "276 such GPU-years", "duty cycle"]),
+         ["1.14 × 10²¹ FLOP", "3.14 × 10²³ FLOP", "0.36%", "276 years", "Whole run", "duty cycle"]),
         ("de", "Kann eine NVIDIA GeForce RTX 4070 Ti, die ein Jahr lang", "Nein: ",
-         ["1,14 × 10²¹ FLOP", "3,14 × 10²³ FLOP", "0,36 %", "276 solcher GPU-Jahre",
+         ["1,14 × 10²¹ FLOP", "3,14 × 10²³ FLOP", "0,36 %", "276 Jahre", "Ganzer Lauf",
           "Auslastungsgrad"]),
     ],
 )  # fmt: skip

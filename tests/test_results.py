@@ -1,0 +1,130 @@
+"""The choices results.py makes: training precision, verdicts, run totals, implied MFU.
+
+Expected values are hand calculations from datasheet figures written out here, not the engine's.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from generator import results
+from generator.results import REACH, compare, compute_all, training_precision, verdict
+
+YEAR_S = 365 * 86_400
+
+
+def test_training_precision_is_never_slower_than_fp32(catalog):
+    for gpu in catalog.gpus.values():
+        chosen = gpu.peak(training_precision(gpu))
+        assert chosen is not None, gpu.id
+        assert chosen >= (gpu.peak("fp32") or 0), gpu.id
+        assert chosen == max(gpu.peak(p) or 0 for p in ("bf16", "fp16", "fp32")), gpu.id
+
+
+def test_gtx_1080_ti_trains_in_fp32(catalog):
+    # Pascal GP102: FP16 at 1/64 of the FP32 rate (CUDA C++ Programming Guide, throughput table,
+    # compute capability 6.1), so mixed precision would be 64 times slower.
+    gpu = catalog.gpus["gtx-1080-ti"]
+    assert gpu.peak("fp16") < gpu.peak("fp32") / 60
+    assert training_precision(gpu) == "fp32"
+
+
+def test_gtx_1080_ti_realistic_years_use_its_fp32_rate(catalog):
+    r = compute_all(catalog)
+    # 11.3 TFLOPS FP32 (NVIDIA datasheet) × 40 % MFU × 90 % duty cycle over 365 days
+    realistic_year = 11.3e12 * 0.40 * 0.90 * YEAR_S
+    assert r.gpus["gtx-1080-ti"].realistic_year_flops == pytest.approx(realistic_year)
+    gpt2 = catalog.models["gpt-2"].training_compute.flops
+    assert r.pairs["gtx-1080-ti"]["gpt-2"].years_realistic == pytest.approx(gpt2 / realistic_year)
+
+
+def test_bf16_wins_where_it_is_faster(catalog):
+    # RTX 4090: 165.2 TFLOPS dense BF16 with FP32 accumulate against 82.6 FP32 (Ada whitepaper)
+    assert training_precision(catalog.gpus["rtx-4090"]) == "bf16"
+
+
+@pytest.mark.parametrize(
+    ("need", "one", "expected"),
+    [
+        (1.0, 1.0, "enough"),
+        (0.5, 1.0, "enough"),
+        (1.01, 1.0, "reach"),
+        (REACH, 1.0, "reach"),
+        (REACH * 1.001, 1.0, "far"),
+        (276.0, 1.0, "far"),
+    ],
+)
+def test_verdict_thresholds(need, one, expected):
+    assert verdict(need, one) == expected
+    assert REACH == 8  # one 8-GPU server: the threshold the Method page states
+
+
+def test_rtx_4090_on_gpt_2_is_within_reach_not_far(catalog):
+    c = compare(catalog, "rtx-4090", "gpt-2")
+    # Compute: 82.6 TFLOPS × 0.9 × one year covers less than the training but more than 1/8 of it.
+    budget = 82.6e12 * 0.9 * YEAR_S
+    flops = catalog.models["gpt-2"].training_compute.flops
+    assert budget / flops < 1 < 8 * budget / flops
+    assert c.compute_verdict == "reach"
+    assert c.cards_for_compute == math.ceil(flops / budget)
+    # Memory: 1.5 B parameters × 16 bytes = 24.7 GB (23 GiB) plus activations, against 24 GiB.
+    assert c.training_memory_bytes > 24 * 2**30
+    assert c.memory_verdict == "reach"
+    assert c.min_gpus_for_memory == 2
+
+
+def test_headline_is_far_on_both_counts(catalog):
+    c = compare(catalog, "rtx-4070-ti", "gpt-3.5")
+    assert (c.compute_verdict, c.memory_verdict) == ("far", "far")
+    # 3.14e23 / (40.1e12 × 0.9 × 365 d) = 275.9 → 276 cards for one year
+    assert c.cards_for_compute == 276
+    # 175e9 × 16 bytes / 12 GiB = 217.3 → 218 cards just to hold the state
+    assert c.min_gpus_for_memory == math.ceil(175e9 * 16 / (12 * 2**30)) == 218
+
+
+def test_whole_run_energy_and_gpu_hours(catalog):
+    c = compare(catalog, "rtx-4070-ti", "gpt-3.5")
+    # Realistic: 80.2 TFLOPS BF16 (FP32 accumulate) × 40 % MFU × 90 % duty cycle
+    years = 3.14e23 / (80.2e12 * 0.4 * 0.9 * YEAR_S)
+    assert c.realistic_gpu_years_needed == pytest.approx(years)  # ≈ 345
+    busy_hours = years * 365 * 24 * 0.9
+    assert c.run_gpu_hours == pytest.approx(busy_hours)
+    assert c.run_energy_kwh == pytest.approx(busy_hours * 285 / 1000)  # ≈ 775,000 kWh
+    # one GPU-year is not the run: 285 W × 0.9 × 8,760 h = 2,247 kWh
+    assert c.energy_kwh == pytest.approx(285 * 0.9 * 8760 / 1000)
+    assert c.run_energy_kwh > 300 * c.energy_kwh
+
+
+def test_cloud_cost_is_for_the_whole_run(catalog):
+    c = compare(catalog, "rtx-4090", "gpt-2")
+    price = catalog.gpus["rtx-4090"].cloud_price.usd_per_hour
+    assert c.cloud_cost_usd == pytest.approx(c.run_gpu_hours * price)
+
+
+def test_realistic_share_is_mfu_times_duty(catalog):
+    c = compare(catalog, "rtx-4070-ti", "gpt-3.5")
+    assert c.realistic_share == pytest.approx(0.40 * 0.90)
+
+
+def test_implied_mfu_uses_6nd_where_tokens_are_known(catalog):
+    r = compute_all(catalog)
+    m = catalog.models["llama-2-70b"]
+    hw = m.training_hardware
+    gpu = catalog.gpus[hw.gpu]
+    # Llama 2 paper: 1,720,320 A100-80GB GPU-hours; 6 × N × 2 T tokens over 312 TFLOPS BF16
+    peak = gpu.peak("bf16") * 1e12
+    expected = 6 * m.parameters * m.training_tokens / (hw.gpu_hours * 3600 * peak)
+    assert r.models["llama-2-70b"].implied_mfu == pytest.approx(expected)
+    assert r.models["llama-2-70b"].implied_mfu_basis == "6ND"
+
+
+def test_implied_mfu_is_not_circular(catalog):
+    """Compute estimated from the GPU-hours, and no tokens: no MFU, and the page says why."""
+    m = catalog.models["llama-2-70b"]
+    tc = m.training_compute.model_copy(update={"derived_from": "hardware"})
+    circular = m.model_copy(update={"training_compute": tc, "training_tokens": None})
+    mfu, _precision, basis = results._implied_mfu(circular, catalog)
+    assert mfu is None
+    assert basis == "circular"
