@@ -95,11 +95,6 @@ def kv_values_per_token_layer(d_model: int, heads: int, kv_heads: int) -> float:
     return 2 * kv_heads * d_model / heads
 
 
-def min_gpus_for_memory(needed_bytes: float, gpu_bytes: float) -> int:
-    """GPUs whose memory together holds ``needed_bytes`` (ideal sharding, no overhead)."""
-    return max(1, math.ceil(needed_bytes / gpu_bytes))
-
-
 def largest_model_fitting(gpu_bytes: float, bytes_per_param: float) -> float:
     """Parameters whose state fits in ``gpu_bytes`` at ``bytes_per_param`` (activations aside)."""
     return gpu_bytes / bytes_per_param

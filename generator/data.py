@@ -435,15 +435,31 @@ class UnknownEntry(LookupError):
     """An id or name that is not in the catalog; the message suggests close ids."""
 
 
+def _folded(text: str) -> str:
+    """Lower case without spaces, hyphens and other separators: ``RTX 4090`` → ``rtx4090``."""
+    return re.sub(r"[^a-z0-9.]+", "", text.lower())
+
+
 def resolve(key: str, entries: dict[str, Gpu] | dict[str, Model], what: str) -> str:
-    """Find an entry by id or name, case-insensitively; raise ``UnknownEntry`` with suggestions."""
-    k = key.strip().lower()
-    for eid, e in entries.items():
-        if k in (eid, e.name.lower()):
-            return eid
-    names = {e.name.lower(): eid for eid, e in entries.items()}
-    close = difflib.get_close_matches(k, [*entries, *names], n=3, cutoff=0.5)
-    ids = sorted({names.get(c, c) for c in close})
+    """Find an entry by id, name or an unambiguous fragment of either, ignoring case and spaces.
+
+    ``RTX 4090``, ``4090`` and ``rtx-4090`` all find the RTX 4090; ``A100`` matches two GPUs and
+    raises ``UnknownEntry`` listing both; a typo raises it with the closest ids.
+    """
+    k = _folded(key)
+    folded = {eid: (_folded(eid), _folded(e.name)) for eid, e in entries.items()}
+    exact = [eid for eid, names in folded.items() if k in names]
+    if k and exact:
+        return exact[0]
+    partial = [eid for eid, names in folded.items() if k and any(k in n for n in names)]
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        raise UnknownEntry(
+            f"{what} {key!r} is ambiguous: it matches {', '.join(partial)}; give one of these ids"
+        )
+    back = {n: eid for eid, names in folded.items() for n in names}
+    ids = sorted({back[c] for c in difflib.get_close_matches(k, back, n=3, cutoff=0.5)})
     hint = f" Did you mean: {', '.join(ids)}?" if ids else ""
     raise UnknownEntry(f"unknown {what} {key!r}.{hint} (`gpu-year list` shows all ids)")
 
