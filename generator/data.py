@@ -173,6 +173,12 @@ class Source(Strict):
         "en"
     )
     fields: list[Annotated[str, Field(pattern=r"^[a-z0-9_.]+$")]] = Field(min_length=1)
+    secondary: bool = Field(
+        default=False,
+        description=(
+            "true when the document only repeats figures whose primary source could not be found"
+        ),
+    )
 
 
 class Note(Strict):
@@ -242,6 +248,14 @@ class TrainingCompute(Strict):
     by: Text
     low: Quantity(1e15, 1e30, "FLOP") | None = None
     high: Quantity(1e15, 1e30, "FLOP") | None = None
+    derived_from: Literal["hardware"] | None = Field(
+        default=None,
+        description=(
+            "'hardware' when flops was itself computed from accelerator-hours × an assumed "
+            "utilization (Epoch AI's hardware method), so an MFU implied by it only returns "
+            "the assumption"
+        ),
+    )
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -267,6 +281,18 @@ class Architecture(Strict):
     kv_cache_dim: Count(1, 1_000_000, "cached values per token and layer") | None = None
     context_length: Count(1, 100_000_000, "tokens") | None = None
     vocab_size: Count(1, 10_000_000, "tokens") | None = None
+    attention_window: Count(1, 100_000_000, "tokens") | None = Field(
+        default=None,
+        description=(
+            "tokens a local-attention layer caches: the sliding window or the attention chunk size"
+        ),
+    )
+    local_layers: Count(1, 10_000, "layers") | None = Field(
+        default=None,
+        description=(
+            "how many layers use attention_window; unset with a window set means all layers do"
+        ),
+    )
 
     @model_validator(mode="after")
     def _heads(self):
@@ -276,6 +302,14 @@ class Architecture(Strict):
             and (self.kv_heads > self.heads or self.heads % self.kv_heads)
         ):
             raise ValueError(f"kv_heads ({self.kv_heads}) must divide heads ({self.heads})")
+        return self
+
+    @model_validator(mode="after")
+    def _local(self):
+        if self.local_layers is not None and self.attention_window is None:
+            raise ValueError("local_layers needs attention_window (the window those layers use)")
+        if self.local_layers is not None and self.layers and self.local_layers > self.layers:
+            raise ValueError(f"local_layers ({self.local_layers}) exceeds layers ({self.layers})")
         return self
 
 

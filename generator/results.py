@@ -128,6 +128,8 @@ def model_memory(model: Model, catalog: Catalog) -> ModelMemory:
                 a.context_length,
                 s.inference.batch_size,
                 s.inference.kv_cache_bytes,
+                a.attention_window,
+                a.local_layers,
             )
     weights = {p: model.parameters * b for p, b in s.inference.weight_bytes.items()}
     return ModelMemory(
@@ -709,7 +711,7 @@ def _implied_mfu(m: Model, catalog: Catalog) -> tuple[float | None, str | None, 
     precision = training_precision(gpu)
     if m.training_tokens:
         flops, basis = calc.six_nd(m.compute_parameters, m.training_tokens), "6ND"
-    elif tc is not None and getattr(tc, "derived_from", None) != "hardware":
+    elif tc is not None and tc.derived_from != "hardware":
         flops, basis = tc.flops, "compute"
     else:
         return None, precision, "circular" if tc is not None else None
