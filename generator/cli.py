@@ -389,9 +389,10 @@ def validate(data_dir):
 @cli.command(name="list")
 @click.argument("what", type=click.Choice(["gpus", "models"]))
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV instead of a table.")
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
 @data_option
-def list_(what, as_json, lang, data_dir):
+def list_(what, as_json, as_csv, lang, data_dir):
     """List the GPUs or models of the catalog.
 
     \b
@@ -436,7 +437,10 @@ def list_(what, as_json, lang, data_dir):
             f"{f.text('method.' + r['training_flops_method'])}"
             for r in rows
         ]
-    click.echo(json.dumps(rows, indent=2, ensure_ascii=False) if as_json else "\n".join(text))
+    if as_csv:
+        click.echo(_csv(rows), nl=False)
+    else:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False) if as_json else "\n".join(text))
 
 
 @cli.command()
@@ -566,15 +570,16 @@ def diff(old, new, rev, exit_code, data_dir):
     show_default="data/schema/",
 )
 def schema(check, out):
-    """Write the JSON Schema of the data files (editors use it to check YAML)."""
+    """Write the JSON Schema of the data files (editors use it to check YAML) and of the JSON
+    that compare, plan and instead print (output/)."""
     stale = []
-    for name, text in json_schemas().items():
+    for name, text in {**json_schemas(), **results.output_schemas()}.items():
         target = out / name
         if check:
             if not target.exists() or target.read_text(encoding="utf-8") != text:
                 stale.append(name)
         else:
-            out.mkdir(parents=True, exist_ok=True)
+            target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
             click.echo(f"wrote {target}")
     if stale:

@@ -718,6 +718,22 @@ def _implied_mfu(m: Model, catalog: Catalog) -> tuple[float | None, str | None, 
     return calc.implied_mfu(flops, hw.gpu_hours, peak_flops(gpu, precision)), precision, basis
 
 
+def output_schemas() -> dict[str, str]:
+    """JSON Schema of what ``compare``, ``plan`` and ``instead`` print with ``--json``."""
+    from pydantic import TypeAdapter
+
+    shapes = {"compare": Comparison, "plan": list[PlanRow], "instead": Instead}
+    docs = {}
+    for name, shape in shapes.items():
+        schema = TypeAdapter(shape).json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["title"] = f"gpu-year {name} --json"
+        docs[f"output/{name}.schema.json"] = (
+            json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        )
+    return docs
+
+
 def dumps(results: Results) -> str:
     """Stable, diff-friendly JSON (sorted keys, one value per line, full float precision)."""
     return (
