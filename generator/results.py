@@ -535,6 +535,38 @@ def instead(catalog: Catalog, gpu: str | Gpu, setup: Setup | None = None) -> Ins
     )
 
 
+@dataclass(frozen=True)
+class SmallRun:
+    """A compute-optimal model of ``parameters`` on one card at the realistic rate."""
+
+    parameters: float
+    tokens: float  # 20 per parameter (Hoffmann et al. 2022)
+    flops: float  # 6·N·D
+    years: float  # on one card
+    fits: dict[str, bool]  # recipe id -> training state fits in the card's memory
+
+
+def small_runs(catalog: Catalog, gpu: str, sizes: list[float]) -> list[SmallRun]:
+    """How long one card takes to train compute-optimal models of the given ``sizes``."""
+    from generator.custom import custom_model
+
+    s = catalog.scenario
+    card = catalog.gpu(gpu)
+    runs = []
+    for n in sizes:
+        c = compare(catalog, card, custom_model(n, tokens=20 * n))
+        runs.append(
+            SmallRun(
+                n,
+                20 * n,
+                c.training_flops or 0.0,
+                c.realistic_gpu_years_needed or 0.0,
+                {r.id: n * r.bytes_per_param <= c.gpu_memory_bytes for r in s.recipes},
+            )
+        )
+    return runs
+
+
 # ---------------------------------------------------------------- the whole catalog
 
 
@@ -659,38 +691,35 @@ def compute_all(catalog: Catalog) -> Results:
         for m in catalog.models.values()
     }
 
+    # The plan for each target duration gives the cards and the run's energy and cost: the same
+    # function `gpu-year plan` answers with.
+    plans = {
+        mid: {d: {r.gpu: r for r in plan(catalog, mid, d)} for d in s.target_days}
+        for mid, m in models.items()
+        if m.compute
+    }
     pairs: dict[str, dict[str, PairResult]] = {}
     for gid, g in gpus.items():
         row = pairs[gid] = {}
         for mid, m in models.items():
             c, mem = m.compute, m.memory
-            sustained = g.realistic_year_flops / year
-            run = run_costs(
-                catalog.gpus[gid],
-                c and c.flops / g.realistic_year_flops,
-                duty,
-                s.year_days,
-                s.electricity.price_per_kwh,
-            )
+            runs = {f"{d:g}": p[gid] for d, p in plans[mid].items()} if mid in plans else None
+            run = next(iter(runs.values())) if runs else None
             row[mid] = PairResult(
                 years_best=c and c.flops / g.best_year_flops,
                 years_best_low=c and c.low / g.best_year_flops,
                 years_best_high=c and c.high / g.best_year_flops,
                 years_realistic=c and c.flops / g.realistic_year_flops,
-                gpus_needed=(
-                    {f"{d:g}": calc.gpus_needed(c.flops, sustained, d) for d in s.target_days}
-                    if c
-                    else None
-                ),
+                gpus_needed=runs and {d: r.cards_for_compute for d, r in runs.items()},
                 min_gpus_for_memory=min_gpus_for_memory(mem, g.memory_bytes),
                 fits_training=mem.training <= g.memory_bytes,
                 fits_inference={
                     p: mem.inference(p) <= g.memory_bytes for p in mem.inference_weights
                 },
-                run_gpu_hours=run.gpu_hours,
-                run_energy_kwh=run.energy_kwh,
-                run_electricity_cost=run.electricity_cost,
-                run_cloud_cost_usd=run.cloud_cost_usd,
+                run_gpu_hours=run and run.gpu_hours,
+                run_energy_kwh=run and run.energy_kwh,
+                run_electricity_cost=run and run.electricity_cost,
+                run_cloud_cost_usd=run and run.cloud_cost_usd,
             )
 
     q = s.question
