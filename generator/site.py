@@ -107,6 +107,14 @@ def sync_tree(root: Path, files: dict[str, bytes]) -> tuple[int, int]:
 # ---------------------------------------------------------------- downloads
 
 
+def calculator_json(catalog: Catalog) -> bytes:
+    """The catalog as the browser calculator reads it (compact: every page may load it)."""
+    from generator import calculator
+
+    text = json.dumps(calculator.data(catalog), ensure_ascii=False, separators=(",", ":"))
+    return (text + "\n").encode()
+
+
 def _csv(rows: list[dict[str, Any]]) -> bytes:
     def cell(v: Any) -> Any:
         # A text cell starting with = + - @ is run as a formula by spreadsheets: quote it.
@@ -193,6 +201,7 @@ def downloads(catalog: Catalog, results: Results) -> dict[str, bytes]:
     }
     out = {
         "results.json": dumps(results).encode(),
+        "calculator.json": calculator_json(catalog),
         "results.csv": _csv(pairs),
         "catalog.json": (json.dumps(catalog_json, indent=1, ensure_ascii=False) + "\n").encode(),
         "gpus.csv": _csv(gpus),
