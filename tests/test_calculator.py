@@ -42,7 +42,7 @@ def test_differences_has_teeth():
 
 
 @pytest.fixture(scope="module")
-def engine_page(built, browser):
+def engine_page(built, browser):  # noqa: F811  (the imported fixture)
     page = browser.new_page()
     page.goto(built.site_url)
     yield page
