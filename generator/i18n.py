@@ -151,7 +151,7 @@ class L10n:
             decimals = 1
         else:
             decimals = min(6, 1 - math.floor(math.log10(v)))
-        d = round(Decimal(repr(v)), decimals)
+        d = Decimal(repr(v)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
         s = self._decimal(d, "0." + "0" * decimals if d % 1 else "0")
         return f"{s}{NBSP}%" if self.lang == "de" else f"{s}%"
 
@@ -239,7 +239,11 @@ class L10n:
             return format_compact_currency(d, currency, locale=self.locale, fraction_digits=digits)
         if abs(x) >= 1000:
             x = round_sig(x, 3)
-        pattern = "#,##0.00" if abs(x) < 100 else "#,##0"
+        cents = abs(x) < 100
+        x = Decimal(repr(float(x))).quantize(
+            Decimal("0.01" if cents else "1"), rounding=ROUND_HALF_UP
+        )
+        pattern = "#,##0.00" if cents else "#,##0"
         pattern = f"¤{pattern}" if self.lang == "en" else f"{pattern}{NBSP}¤"
         return format_currency(
             x, currency, format=pattern, locale=self.locale, currency_digits=False
