@@ -156,7 +156,7 @@ def test_javascript_formats_numbers_like_python(engine_page, lang):
     wrong = [
         f"{name}({v!r}): Python {p!r}, JavaScript {j!r}"
         for name in expected
-        # money skips the largest values: zip stops at the shorter lists, the lengths are checked below
+        # money skips the largest values: zip stops early there; the lengths are checked below
         for v, p, j in zip(
             COUNTS if name == "integer" else VALUES, expected[name], js[name], strict=False
         )
