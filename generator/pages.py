@@ -24,7 +24,7 @@ from markupsafe import Markup
 from generator import calc
 from generator.answer import verdict_key
 from generator.data import PRECISIONS, Catalog, Gpu, Model, Source
-from generator.i18n import L10n, md_escape, round_sig
+from generator.i18n import LANGS, L10n, md_escape, round_sig, strings
 from generator.results import Results, compare, small_runs, training_precision
 
 
@@ -174,6 +174,11 @@ def build_pages(
         PageSpec("instead.md", "instead", {**common, **_instead(catalog, results)}),
         PageSpec("sources.md", "sources", {**common, "bibliography": bibliography(catalog)}),
         PageSpec(
+            "calculator.md",
+            "calculator",
+            {**common, "calc_rows": _calc_rows(headline, s.target_days)},
+        ),
+        PageSpec(
             "data.md", "data", {**common, "counts": {"gpus": len(gpus), "models": len(models)}}
         ),
     ]
@@ -215,6 +220,45 @@ def build_pages(
             )
         )
     return pages
+
+
+# The calculator's answer rows: a field of `compare --json` (``gpus_needed.30`` for a target
+# duration) and how its value is shown; calculator.js formats them the same way.
+CALC_ROWS = [
+    ("budget_flops", "flops"),
+    ("training_flops", "flops"),
+    ("ratio", "pct"),
+    ("gpu_years_needed", "years"),
+    ("years_with_gpus", "years"),
+    ("realistic_gpu_years_needed", "years"),
+    ("realistic_years_with_gpus", "years"),
+    ("gpus_needed", "integer"),
+    ("training_memory_bytes", "bytes"),
+    ("training_memory_per_gpu_bytes", "bytes"),
+    ("min_gpus_for_memory", "integer"),
+    ("inference_memory_bytes", "bytes"),
+    ("energy_kwh", "kwh"),
+    ("run_gpu_hours", "count"),
+    ("run_energy_kwh", "kwh"),
+    ("run_electricity_cost", "money"),
+    ("cloud_cost_usd", "usd"),
+]
+
+
+def _calc_rows(headline: dict[str, Any], target_days: list[float]) -> list[dict[str, Any]]:
+    rows = []
+    for key, kind in CALC_ROWS:
+        if key == "gpus_needed":
+            for d in target_days:
+                day = f"{d:g}"
+                value = (headline[key] or {}).get(day)
+                rows.append({"key": f"{key}.{day}", "label": key, "days": day, "kind": kind,
+                             "value": value})  # fmt: skip
+        else:
+            rows.append(
+                {"key": key, "label": key, "days": "", "kind": kind, "value": headline[key]}
+            )
+    return rows
 
 
 def _years_summary(rows: dict[str, float | None], names: dict[str, str]) -> dict[str, Any]:
@@ -489,6 +533,33 @@ def render_page(env: jinja2.Environment, spec: PageSpec, lang: str) -> str:
             shown += f" · {f.money(p['run_cloud_cost_usd'], 'USD')}"
         return sortable(p["run_energy_kwh"], shown)
 
+    def fmt(kind: str, value: Any) -> str:
+        """A calculator value as calculator.js shows it (same kinds, same formatter)."""
+        if value is None:
+            return "–"
+        currency = spec.context["scenario"]["electricity"]["currency"]
+        return {
+            "flops": f.flops,
+            "pct": f.pct,
+            "years": f.years,
+            "integer": f.integer,
+            "bytes": f.bytes,
+            "count": f.count,
+            "kwh": lambda v: f"{f.num(v)}\u00a0kWh",
+            "money": lambda v: f.money(v, currency),
+            "usd": lambda v: f.money(v, "USD"),
+        }[kind](value)
+
+    def asset(path: str) -> Markup:
+        """A site file linked from raw HTML: relative to the page's directory URL."""
+        depth = spec.path.count("/") + (0 if spec.path.endswith("index.md") else 1)
+        return Markup("../" * (depth + (lang != LANGS[0])) + path)
+
+    def words(*prefixes: str) -> Markup:
+        """The language's strings under ``prefixes`` as JSON for a page script."""
+        chosen = {k: v for k, v in strings(lang).items() if k.startswith(prefixes)}
+        return Markup(json.dumps(chosen, ensure_ascii=False).replace("</", "<\\/"))
+
     def yesno(flag: bool) -> Markup:
         return f.t("common.yes" if flag else "common.no")
 
@@ -505,5 +576,8 @@ def render_page(env: jinja2.Environment, spec: PageSpec, lang: str) -> str:
         cite=cite,
         years_cell=years_cell,
         run_cell=run_cell,
+        fmt=fmt,
+        asset=asset,
+        words=words,
         yesno=yesno,
     )

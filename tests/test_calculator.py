@@ -164,3 +164,119 @@ def test_javascript_formats_numbers_like_python(engine_page, lang):
     ]
     assert {name: len(v) for name, v in js.items()} == {n: len(v) for n, v in expected.items()}
     assert not wrong, "\n".join(wrong)
+
+
+def cli_json(*args: str) -> dict:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    r = CliRunner().invoke(cli, ["compare", *args, "--json"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def shown_values(page) -> dict[str, str]:
+    page.wait_for_function("window.gpuYearCalculator && window.gpuYearCalculator.ready")
+    return page.eval_on_selector_all(
+        "[data-result][data-kind]",
+        "cells => Object.fromEntries(cells.map(c => [c.dataset.result, c.dataset.value]))",
+    )
+
+
+def agree(shown: dict[str, str], expected: dict) -> list[str]:
+    wrong = []
+    for key, value in shown.items():
+        want = expected
+        for part in key.split("."):
+            want = want[part] if want is not None else None
+        got = None if value == "" else float(value)
+        if (got is None) != (want is None) or (
+            got is not None and not math.isclose(got, want, rel_tol=TOLERANCE)
+        ):
+            wrong.append(f"{key}: page {got!r}, CLI {want!r}")
+    return wrong
+
+
+@pytest.fixture
+def calc(built, browser):  # noqa: F811  (the imported fixture)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    yield page, built.site_url
+    context.close()
+    assert not errors, errors
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_calculator_answers_the_headline_question_like_the_cli(calc, lang):
+    page, url = calc
+    page.goto(url + ("de/" if lang == "de" else "") + "calculator/")
+    assert not agree(shown_values(page), cli_json("rtx-4070-ti", "gpt-3.5"))
+    verdict = page.get_attribute('[data-result="verdict"]', "data-value")
+    assert verdict == "far_both"
+    text = page.inner_text(".calc-answer")
+    assert ("1,14 × 10²¹" if lang == "de" else "1.14 × 10²¹") in text.replace("\u00a0", " ")
+
+
+def test_shared_url_gives_the_same_answer_and_keeps_the_question(calc):
+    page, url = calc
+    query = "gpu=rtx-4090&model=gpt-2&gpus=8&years=0.5&precision=bf16&utilization=1&mfu=0.35"
+    page.goto(url + "calculator/?" + query)
+    shown = shown_values(page)
+    expected = cli_json(
+        "rtx-4090", "gpt-2", "--gpus", "8", "--years", "0.5", "--precision", "bf16",
+        "--utilization", "1", "--mfu", "0.35",
+    )  # fmt: skip
+    assert not agree(shown, expected)
+    assert page.input_value('[name="gpus"]') == "8"
+    assert page.input_value('[name="precision"]') == "bf16"
+    kept = dict(p.split("=") for p in page.evaluate("location.search")[1:].split("&"))
+    assert {k: kept[k] for k in ("gpu", "model", "gpus", "years", "precision", "mfu")} == {
+        "gpu": "rtx-4090", "model": "gpt-2", "gpus": "8", "years": "0.5", "precision": "bf16",
+        "mfu": "0.35",
+    }  # fmt: skip
+    share = page.get_attribute(".calc-share", "href")
+    assert share == page.evaluate("location.search")
+
+
+def test_custom_question_by_keyboard(calc):
+    """Only the keyboard: choose a custom GPU and model, type their figures, read the answer."""
+    page, url = calc
+    page.goto(url + "calculator/")
+    shown_values(page)
+    page.focus('[name="gpu"]')
+    page.keyboard.press("End")  # the last option: your own GPU
+    for name, value in (("tflops", "100"), ("memory", "32")):
+        page.keyboard.press("Tab") if name != "tflops" else page.focus('[name="tflops"]')
+        page.keyboard.type(value)
+    page.focus('[name="model"]')
+    page.keyboard.press("End")
+    page.focus('[name="params"]')
+    page.keyboard.type("7e9")
+    page.keyboard.press("Tab")  # skip active parameters
+    page.keyboard.press("Tab")
+    page.keyboard.type("2e12")
+    page.focus('[name="precision"]')
+    page.select_option('[name="precision"]', "bf16")
+    expected = cli_json(
+        "custom", "custom", "--tflops", "100", "--memory", "32", "--precision", "bf16",
+        "--params", "7e9", "--tokens", "2e12",
+    )  # fmt: skip
+    assert not agree(shown_values(page), expected)
+    assert page.is_hidden(".calc-error")
+
+
+def test_invalid_input_says_which_and_keeps_no_wrong_answer(calc):
+    page, url = calc
+    page.goto(url + "calculator/")
+    shown_values(page)
+    page.fill('[name="mfu"]', "1.5")
+    assert page.get_attribute('[name="mfu"]', "aria-invalid") == "true"
+    assert page.is_visible(".calc-error")
+    assert "Model FLOPs utilization" in page.inner_text(".calc-error")
+    page.fill('[name="mfu"]', "0.3")
+    assert page.is_hidden(".calc-error")
+    assert not agree(shown_values(page), cli_json("rtx-4070-ti", "gpt-3.5", "--mfu", "0.3"))
