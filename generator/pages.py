@@ -11,13 +11,13 @@ import hashlib
 import html
 import json
 import posixpath
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from jinja2 import meta
 from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 
@@ -469,11 +469,12 @@ def template_name(spec: PageSpec, lang: str) -> str:
     return f"pages/{spec.template}.{lang}.md.j2"
 
 
-_REFERENCE = re.compile(r"""{%-?\s*(?:import|from|include|extends)\s+['"]([^'"]+)['"]""")
-
-
 def template_files(env: jinja2.Environment, name: str) -> list[str]:
-    """A template and every template it imports or includes, recursively (for cache keys)."""
+    """A template and every template it imports or includes, recursively (for cache keys).
+
+    ``jinja2.meta`` finds the references; where a name is computed (``'prose/' ~ lang``) it cannot
+    say which, so the page then depends on every template (a safe, coarser cache key).
+    """
     seen: list[str] = []
     todo = [name]
     while todo:
@@ -482,7 +483,10 @@ def template_files(env: jinja2.Environment, name: str) -> list[str]:
             continue
         seen.append(current)
         source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
-        todo.extend(_REFERENCE.findall(source))
+        refs = list(meta.find_referenced_templates(env.parse(source)))
+        if None in refs:
+            return sorted(env.list_templates(filter_func=lambda t: t.endswith(".j2")))
+        todo.extend(refs)
     return sorted(seen)
 
 
