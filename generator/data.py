@@ -890,7 +890,9 @@ def load_local(d: Path, gpus: dict, models: dict, problems: list[Problem]) -> Lo
             for i, k in enumerate(getattr(p, key)):
                 if known and k not in known:
                     problems.append(
-                        Problem(file, "pages", f"{key}[{i}]", f"unknown id {k!r}{_suggest(k, known)}")
+                        Problem(
+                            file, "pages", f"{key}[{i}]", f"unknown id {k!r}{_suggest(k, known)}"
+                        )
                     )
     mfile = d / "measurements.yaml"
     meas = _load_list(mfile, "measurements", Measurement, problems)
