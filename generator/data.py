@@ -851,49 +851,50 @@ class _FormatsFile(Strict):
 NOT_FIGURES.update({"software", "format", "pages"})
 
 
+def _load_formats(
+    file: str, raw: Any, gpus: dict, models: dict, problems: list[Problem]
+) -> tuple[_FormatsFile | None, dict[str, Any], dict[str, Any]]:
+    """Validate ``formats.yaml``: the entries of both format lists and the page choices."""
+    try:
+        doc = _FormatsFile.model_validate(raw)
+    except ValidationError as err:
+        problems.extend(_problems_from(err, file, ""))
+        return None, {}, {}
+    problems.extend(_check_sources(doc.finetune, file, "finetune"))
+    problems.extend(_check_sources(doc.overhead, file, "overhead"))
+    weights: dict[str, Any] = {}
+    kv: dict[str, Any] = {}
+    for key, cls, out in (("weight_formats", WeightFormat, weights), ("kv_formats", KvFormat, kv)):
+        for i, entry in enumerate(getattr(doc, key)):
+            label = _entry_label(key, i, entry)
+            try:
+                e = cls.model_validate(entry)
+            except ValidationError as err:
+                problems.extend(_problems_from(err, file, label))
+                continue
+            problems.extend(_check_sources(e, file, label))
+            if e.id in out:
+                problems.append(Problem(file, label, "id", f"duplicate id {e.id!r}"))
+            out[e.id] = e
+    for key, known in (("models", models), ("gpus", gpus), ("formats", weights)):
+        for i, k in enumerate(getattr(doc.pages, key)):
+            if known and k not in known:
+                msg = f"unknown id {k!r}{_suggest(k, known)}"
+                problems.append(Problem(file, "pages", f"{key}[{i}]", msg))
+    return doc, weights, kv
+
+
 def load_local(d: Path, gpus: dict, models: dict, problems: list[Problem]) -> Local | None:
     """Read ``formats.yaml`` and ``measurements.yaml``; None when neither exists (old data)."""
     if not any((d / f).exists() for f in LOCAL_FILES):
         return None
-    file = str(d / "formats.yaml")
     n = len(problems)
-    doc = None
+    doc, weights, kv = None, {}, {}
     try:
         raw = read_yaml(d / "formats.yaml")
-        doc = _FormatsFile.model_validate(raw)
+        doc, weights, kv = _load_formats(str(d / "formats.yaml"), raw, gpus, models, problems)
     except DataError as e:
         problems.extend(e.problems)
-    except ValidationError as err:
-        problems.extend(_problems_from(err, file, ""))
-    weights: dict[str, Any] = {}
-    kv: dict[str, Any] = {}
-    if doc is not None:
-        problems.extend(_check_sources(doc.finetune, file, "finetune"))
-        problems.extend(_check_sources(doc.overhead, file, "overhead"))
-        for key, cls, out in (
-            ("weight_formats", WeightFormat, weights),
-            ("kv_formats", KvFormat, kv),
-        ):
-            for i, entry in enumerate(getattr(doc, key)):
-                label = _entry_label(key, i, entry)
-                try:
-                    e = cls.model_validate(entry)
-                except ValidationError as err:
-                    problems.extend(_problems_from(err, file, label))
-                    continue
-                problems.extend(_check_sources(e, file, label))
-                if e.id in out:
-                    problems.append(Problem(file, label, "id", f"duplicate id {e.id!r}"))
-                out[e.id] = e
-        p = doc.pages
-        for key, known in (("models", models), ("gpus", gpus), ("formats", weights)):
-            for i, k in enumerate(getattr(p, key)):
-                if known and k not in known:
-                    problems.append(
-                        Problem(
-                            file, "pages", f"{key}[{i}]", f"unknown id {k!r}{_suggest(k, known)}"
-                        )
-                    )
     mfile = d / "measurements.yaml"
     meas = _load_list(mfile, "measurements", Measurement, problems)
     for i, m in enumerate(meas.values()):

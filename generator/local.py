@@ -549,7 +549,7 @@ def infer(
         "local_layers": s.local_layers,
         "split": "layers",
     }
-    meas = [m for m in loc.measurements.values()]
+    meas = list(loc.measurements.values())
     return _plan(
         gpu,
         model,
@@ -659,7 +659,9 @@ def model_section(catalog: Catalog, model_id: str) -> dict[str, Any] | None:
     for gid in loc.pages.gpus:
         cards = {
             f: cards_needed(
-                lambda n, f=f: infer(catalog, gid, model_id, quant=f, context=ctx, gpus=n, cal=cal)
+                lambda n, f=f, gid=gid: infer(
+                    catalog, gid, model_id, quant=f, context=ctx, gpus=n, cal=cal
+                )
             )
             for f in loc.pages.formats
         }
@@ -669,7 +671,7 @@ def model_section(catalog: Catalog, model_id: str) -> dict[str, Any] | None:
         }
         tune = {
             meth: cards_needed(
-                lambda n, meth=meth: finetune(catalog, gid, model_id, method=meth, gpus=n)
+                lambda n, meth=meth, gid=gid: finetune(catalog, gid, model_id, method=meth, gpus=n)
             )
             for meth in METHODS
         }

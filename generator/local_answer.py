@@ -124,6 +124,6 @@ def render_infer(plan: Plan, catalog: Catalog, lang: str, cards: int | None = No
         f.text("local.warning." + w, context=f.integer(s["model_context"] or 0))
         for w in plan.warnings
     ]
-    lines += [""] + warn
+    lines += ["", *warn]
     lines += _sources(f, plan)
     return "\n".join(lines)
