@@ -726,8 +726,8 @@ def memory_chart(catalog: Catalog, model_id: str) -> dict[str, Any]:
     loc = _local(catalog)
     m = catalog.models[model_id]
     s = shape(m)
-    top = max(s.context or 8192, 8192)
-    contexts = [c for c in (2**k for k in range(11, 21)) if c <= max(top, 2048)]
+    top = max(s.context or 0, 2**17)  # at least 128 k, to show how the cache grows
+    contexts = [c for c in (2**k for k in range(11, 21)) if c <= top]
     gpu0 = loc.pages.gpus[0]
     lines = []
     for f in (*loc.pages.formats, "q2_k"):
