@@ -889,6 +889,8 @@ def load_local(d: Path, gpus: dict, models: dict, problems: list[Problem]) -> Lo
     if not any((d / f).exists() for f in LOCAL_FILES):
         return None
     n = len(problems)
+    if n:  # an entry that failed validation is missing: do not report references to it too
+        gpus, models = {}, {}
     doc, weights, kv = None, {}, {}
     try:
         raw = read_yaml(d / "formats.yaml")

@@ -638,6 +638,7 @@ def gpu_section(catalog: Catalog, gpu_id: str) -> dict[str, Any] | None:
         "bits": {k: f.bits_per_weight.value for k, f in loc.weight_formats.items()},
         "bytes_per_param": methods,
         "overhead": o,
+        "context": loc.pages.context,
         "rows": rows,
     }
 
