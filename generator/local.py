@@ -298,7 +298,7 @@ def calibration(catalog: Catalog) -> Calibration:
                 a,
                 pred.value / m.tokens_per_s,
                 m.software,
-                [{"url": str(s.url), "title": s.title} for s in m.sources],
+                [{"url": str(s.url), "title": s.title, "lang": s.lang} for s in m.sources],
             )
         )
     return Calibration(eff, rows)
@@ -349,7 +349,7 @@ def _sources(*entries: Any) -> list[dict[str, str]]:
     seen: dict[str, dict[str, str]] = {}
     for e in entries:
         for s in e.sources:
-            seen.setdefault(str(s.url), {"url": str(s.url), "title": s.title})
+            seen.setdefault(str(s.url), {"url": str(s.url), "title": s.title, "lang": s.lang})
     return list(seen.values())
 
 
