@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from generator.data import Catalog
+from generator.data import Catalog, Gpu, Model
 from generator.i18n import L10n
-from generator.results import Comparison
+from generator.results import Comparison, Instead, PlanRow, Setup
 
 
 def verdict_key(c: Comparison) -> str:
@@ -21,15 +21,15 @@ def verdict_key(c: Comparison) -> str:
     return "enough" if c.compute_verdict == c.memory_verdict == "enough" else "reach"
 
 
-def render(c: Comparison, catalog: Catalog, lang: str) -> str:
+def render(c: Comparison, gpu: Gpu, model: Model, catalog: Catalog, lang: str) -> str:
     """A few lines answering the question, numbers localized, assumptions named."""
     f = L10n(lang)
-    gpu, model = catalog.gpus[c.gpu], catalog.models[c.model]
     s = catalog.scenario
     lines = [
         f.text(
-            "compare.question",
+            "compare.question" if c.gpus == 1 else "compare.question_n",
             gpu=gpu.name,
+            n=f.integer(c.gpus),
             duration=f.duration(c.years),
             utilization=f.pct(c.utilization),
             model=model.name,
@@ -46,9 +46,9 @@ def render(c: Comparison, catalog: Catalog, lang: str) -> str:
         ),
     ]
     if c.training_flops is not None:
-        lines += _compute_lines(c, catalog, f)
+        lines += _compute_lines(c, model, catalog, f)
     lines += _memory_lines(c, catalog, f)
-    lines += _money_lines(c, catalog, f)
+    lines += _money_lines(c, gpu, catalog, f)
     lines += [
         "",
         f.text(
@@ -58,15 +58,16 @@ def render(c: Comparison, catalog: Catalog, lang: str) -> str:
             high=f.pct(s.reference_mfu.high),
         ),
     ]
+    if c.gpus > 1:
+        lines.append(f.text("compare.scaling"))
     return "\n".join(lines)
 
 
-def _compute_lines(c: Comparison, catalog: Catalog, f: L10n) -> list[str]:
-    model = catalog.models[c.model]
+def _compute_lines(c: Comparison, model: Model, catalog: Catalog, f: L10n) -> list[str]:
     mfu = catalog.scenario.reference_mfu
     lines = [
         f.text(
-            "compare.training",
+            "compare.training" if c.training_flops_method != "6ND" else "compare.training_6nd",
             model=model.name,
             flops=f.flops(c.training_flops),
             kind=f.text(f"method.{c.training_flops_method}"),
@@ -94,6 +95,11 @@ def _compute_lines(c: Comparison, catalog: Catalog, f: L10n) -> list[str]:
             duration=f.duration(c.years),
             years=years,
         ),
+        *(
+            [f.text("compare.with_gpus", n=f.integer(c.gpus), years=f.years(c.years_with_gpus))]
+            if c.gpus > 1
+            else []
+        ),
         f.text(
             "compare.realistic",
             precision=c.realistic_precision.upper(),
@@ -113,10 +119,13 @@ def _compute_lines(c: Comparison, catalog: Catalog, f: L10n) -> list[str]:
 
 def _memory_lines(c: Comparison, catalog: Catalog, f: L10n) -> list[str]:
     s = catalog.scenario
+    key = "compare.memory_fits" if c.fits_training else "compare.memory"
     lines = [
         f.text(
-            "compare.memory" if not c.fits_training else "compare.memory_fits",
+            key + ("_n" if c.gpus > 1 else ""),
             verdict=f.text(f"verdict.{c.memory_verdict}"),
+            n=f.integer(c.gpus),
+            per_gpu=f.bytes(c.training_memory_per_gpu_bytes),
             need=f.bytes(c.training_memory_bytes),
             bpp=f.num(s.recipe(s.training_recipe).bytes_per_param),
             plus=f.text("compare.plus_activations") if c.activation_bytes is not None else "",
@@ -136,16 +145,15 @@ def _memory_lines(c: Comparison, catalog: Catalog, f: L10n) -> list[str]:
     return lines
 
 
-def _money_lines(c: Comparison, catalog: Catalog, f: L10n) -> list[str]:
-    """Energy of the period on one card, then time, energy and money of the whole run."""
-    s = catalog.scenario
-    gpu = catalog.gpus[c.gpu]
-    price = f.money(s.electricity.price_per_kwh, s.electricity.currency)
+def _money_lines(c: Comparison, gpu: Gpu, catalog: Catalog, f: L10n) -> list[str]:
+    """Energy of the period on all cards, then time, energy and money of the whole run."""
+    price = f.money(c.electricity_price_kwh, c.electricity_currency)
     lines = []
     if c.energy_kwh is not None:
         lines.append(
             f.text(
-                "compare.energy",
+                "compare.energy" if c.gpus == 1 else "compare.energy_n",
+                n=f.integer(c.gpus),
                 duration=f.duration(c.years),
                 kwh=f.num(c.energy_kwh),
                 watts=f.num(gpu.board_power_w or 0),
@@ -157,8 +165,10 @@ def _money_lines(c: Comparison, catalog: Catalog, f: L10n) -> list[str]:
         return lines
     lines.append(
         f.text(
-            "compare.run",
+            "compare.run" if c.gpus == 1 else "compare.run_n",
             years=f.years(c.realistic_gpu_years_needed),
+            n=f.integer(c.gpus),
+            wall=f.years(c.realistic_years_with_gpus),
             hours=f.count(c.run_gpu_hours),
         )
     )
@@ -171,15 +181,116 @@ def _money_lines(c: Comparison, catalog: Catalog, f: L10n) -> list[str]:
                 price=price,
             )
         )
+    if c.cloud_cost_usd is None:
+        lines.append(f.text("compare.run_no_cloud"))
+    elif gpu.cloud_price and c.cloud_rate_usd == gpu.cloud_price.usd_per_hour:
+        lines.append(
+            f.text(
+                "compare.run_cloud",
+                cost=f.money(c.cloud_cost_usd, "USD"),
+                rate=f.money(c.cloud_rate_usd, "USD"),
+                provider=gpu.cloud_price.provider,
+                date=f.date(gpu.cloud_price.as_of),
+            )
+        )
+    else:
+        lines.append(
+            f.text(
+                "compare.run_cloud_given",
+                cost=f.money(c.cloud_cost_usd, "USD"),
+                rate=f.money(c.cloud_rate_usd, "USD"),
+            )
+        )
+    return lines
+
+
+def render_plan(
+    rows: list[PlanRow], model: Model, days: float, setup: Setup, catalog: Catalog, lang: str
+) -> str:
+    """The plan as a table: cards per GPU for the deadline, the run's energy and cost."""
+    f = L10n(lang)
+    names = {g.id: g.name for g in catalog.gpus.values()}
+    head = [
+        f.text(
+            "plan.title",
+            model=model.name,
+            days=f.num(days),
+            mfu=f.pct(setup.mfu),
+            utilization=f.pct(setup.utilization),
+            share=f.pct(setup.mfu * setup.utilization),
+        ),
+        "",
+    ]
+    header = [
+        f.text(f"plan.col.{k}")
+        for k in ("gpu", "cards", "compute", "memory", "days", "hours", "energy", "cloud")
+    ]
+    table = [header]
+    for r in rows:
+        table.append(
+            [
+                names.get(r.gpu, r.gpu),
+                f.integer(r.cards),
+                f.integer(r.cards_for_compute),
+                f.integer(r.cards_for_memory),
+                f.num(r.days),
+                f.count(r.gpu_hours),
+                f.num(r.energy_kwh) if r.energy_kwh is not None else "–",
+                f.money(r.cloud_cost_usd, "USD") if r.cloud_cost_usd is not None else "–",
+            ]
+        )
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in table
+    ]
+    return "\n".join([*head, *lines, "", f.text("plan.note")])
+
+
+def render_instead(r: Instead, gpu: Gpu, catalog: Catalog, lang: str) -> str:
+    """What the hardware can train instead, in a few lines."""
+    f = L10n(lang)
+    s = catalog.scenario
+    lines = [
+        f.text(
+            "instead.title" if r.gpus > 1 else "instead.title_one",
+            n=f.integer(r.gpus),
+            gpu=gpu.name,
+            duration=f.duration(r.years),
+        ),
+        "",
+        f.text(
+            "instead.chinchilla",
+            flops=f.flops(r.budget_flops),
+            params=f.count(r.chinchilla_params, "parameters"),
+            tokens=f.count(r.chinchilla_tokens, "tokens"),
+        ),
+        f.text("instead.memory", memory=f.bytes(r.memory_bytes)),
+    ]
+    for rec in s.recipes:
+        lines.append(
+            f.text(
+                "instead.recipe",
+                name=getattr(rec, f"name_{lang}"),
+                bpp=f.num(rec.bytes_per_param),
+                params=f.count(r.largest_trainable[rec.id], "parameters"),
+            )
+        )
     lines.append(
         f.text(
-            "compare.run_cloud",
-            cost=f.money(c.cloud_cost_usd, "USD"),
-            rate=f.money(gpu.cloud_price.usd_per_hour, "USD"),
-            provider=gpu.cloud_price.provider,
-            date=f.date(gpu.cloud_price.as_of),
+            "instead.inference",
+            sizes=", ".join(
+                f"{f.count(n, 'parameters')} ({p.upper()})" for p, n in r.largest_inference.items()
+            ),
         )
-        if c.cloud_cost_usd is not None and gpu.cloud_price
-        else f.text("compare.run_no_cloud")
     )
-    return lines
+    note = f.text(
+        "instead.note",
+        precision=r.precision.upper(),
+        mfu=f.pct(r.mfu),
+        utilization=f.pct(r.utilization),
+    )
+    return "\n".join([*lines, "", note])

@@ -80,24 +80,29 @@ def activation_bytes(
 
 
 def kv_cache_bytes(
-    layers: int, values_per_token_layer: float, context: int, batch: int, bytes_per_value: float
+    layers: int,
+    values_per_token_layer: float,
+    context: int,
+    batch: int,
+    bytes_per_value: float,
+    window: int | None = None,
+    local_layers: int | None = None,
 ) -> float:
     """Key/value cache of a decoder for ``context`` tokens.
 
     For multi-head or grouped-query attention a token stores 2·kv_heads·head_dim values per layer
     (keys and values); multi-head latent attention (DeepSeek-V3) stores a compressed vector instead.
+    Layers with local attention (a sliding window, Mistral 7B §2, or attention chunks, Llama 4)
+    keep at most ``window`` tokens; ``local_layers`` of the ``layers`` do (all when None).
     """
-    return layers * values_per_token_layer * context * batch * bytes_per_value
+    local = (layers if local_layers is None else local_layers) if window else 0
+    tokens = (layers - local) * context + local * min(context, window or context)
+    return tokens * values_per_token_layer * batch * bytes_per_value
 
 
 def kv_values_per_token_layer(d_model: int, heads: int, kv_heads: int) -> float:
     """2·kv_heads·head_dim, with head_dim = d_model / heads."""
     return 2 * kv_heads * d_model / heads
-
-
-def min_gpus_for_memory(needed_bytes: float, gpu_bytes: float) -> int:
-    """GPUs whose memory together holds ``needed_bytes`` (ideal sharding, no overhead)."""
-    return max(1, math.ceil(needed_bytes / gpu_bytes))
 
 
 def largest_model_fitting(gpu_bytes: float, bytes_per_param: float) -> float:

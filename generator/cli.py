@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
 
-from generator import answer, logs, paths, site
+from generator import answer, logs, paths, results, site
+from generator.custom import CUSTOM, CustomError, custom_gpu, custom_model
 from generator.data import (
     LANGS,
     PRECISIONS,
     Catalog,
     DataError,
+    Gpu,
+    Model,
     UnknownEntry,
     json_schemas,
     load_catalog,
 )
 from generator.i18n import L10n
+from generator.results import Setup, training_compute
 from generator.results import compare as compare_pair
-from generator.results import training_compute
+
+CUSTOM_GPU = ("tflops", "memory", "bandwidth", "power")
+CUSTOM_MODEL = ("params", "active_params", "tokens", "flops")
 
 data_option = click.option(
     "--data",
@@ -56,50 +65,308 @@ def cli():
     """How far is one GPU-year from training model X? Sourced numbers, in English and German."""
 
 
+def _options(*decorators):
+    """Apply several click decorators as one (shared option groups)."""
+
+    def apply(f):
+        for d in reversed(decorators):
+            f = d(f)
+        return f
+
+    return apply
+
+
+def _number(lo: float, hi: float, **kwargs):
+    return click.FloatRange(lo, hi, **kwargs)
+
+
+setup_options = _options(
+    click.option(
+        "--utilization",
+        type=_number(0, 1, min_open=True),
+        callback=_finite,
+        help="Duty cycle: share of the time the cards compute, in (0, 1]. Default: 0.9.",
+    ),
+    click.option(
+        "--mfu",
+        type=_number(0, 1, min_open=True),
+        callback=_finite,
+        help="Model FLOPs utilization of the realistic basis, in (0, 1]. Default: 0.4.",
+    ),
+    click.option(
+        "--price-kwh",
+        type=_number(0, 100),
+        callback=_finite,
+        help="Electricity price per kWh (in the scenario's currency). Default: the scenario's.",
+    ),
+    click.option(
+        "--cloud-rate",
+        type=_number(0, 1000, min_open=True),
+        callback=_finite,
+        metavar="USD",
+        help="Cloud price per GPU-hour in USD. Default: the catalog's price for the GPU.",
+    ),
+)
+period_options = _options(
+    click.option(
+        "--years",
+        type=_number(0, 1000, min_open=True),
+        callback=_finite,
+        help="How long the cards run, in years. Default: 1.",
+    ),
+    click.option(
+        "--days",
+        type=_number(0, 365_000, min_open=True),
+        callback=_finite,
+        help="How long the cards run, in days (instead of --years).",
+    ),
+    click.option(
+        "--gpus",
+        type=click.IntRange(1, 1_000_000),
+        default=1,
+        show_default=True,
+        help="Number of cards; the training state is sharded over them (ZeRO-3/FSDP).",
+    ),
+)
+custom_gpu_options = _options(
+    click.option(
+        "--tflops",
+        type=_number(0.01, 100_000),
+        callback=_finite,
+        help="For GPU 'custom': dense peak in TFLOPS at --precision.",
+    ),
+    click.option(
+        "--memory",
+        type=_number(0.25, 4096),
+        callback=_finite,
+        help="For GPU 'custom': memory in GiB.",
+    ),
+    click.option(
+        "--bandwidth",
+        type=_number(1, 100_000),
+        callback=_finite,
+        help="For GPU 'custom': memory bandwidth in GB/s.",
+    ),
+    click.option(
+        "--power", type=_number(1, 5000), callback=_finite, help="For GPU 'custom': watts."
+    ),
+)
+custom_model_options = _options(
+    click.option(
+        "--params",
+        type=_number(1e6, 1e15),
+        callback=_finite,
+        help="For MODEL 'custom': parameters (7e9 for 7 billion).",
+    ),
+    click.option(
+        "--active-params",
+        type=_number(1e6, 1e15),
+        callback=_finite,
+        help="For MODEL 'custom': parameters active per token (mixture of experts).",
+    ),
+    click.option(
+        "--tokens",
+        type=_number(1e6, 1e16),
+        callback=_finite,
+        help="For MODEL 'custom': training tokens (compute = 6·N·D).",
+    ),
+    click.option(
+        "--flops",
+        type=_number(1e15, 1e30),
+        callback=_finite,
+        help="For MODEL 'custom': training compute in FLOP (instead of --tokens).",
+    ),
+)
+lang_option = click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
+json_option = click.option("--json", "as_json", is_flag=True, help="JSON, raw SI numbers.")
+
+
+def _years(catalog: Catalog, years: float | None, days: float | None) -> float | None:
+    if years is not None and days is not None:
+        raise click.UsageError("give --years or --days, not both")
+    return days / catalog.scenario.year_days if days is not None else years
+
+
+def _pick_gpu(catalog: Catalog, key: str, precision: str | None, custom: dict) -> Gpu:
+    """A catalog GPU by id, name or fragment, or the ``custom`` one built from its options."""
+    if key.lower() == CUSTOM:
+        try:
+            return custom_gpu(
+                custom["tflops"],
+                precision or catalog.scenario.question.precision,
+                custom["memory"],
+                custom["bandwidth"],
+                custom["power"],
+            )
+        except CustomError as e:
+            raise click.BadParameter(str(e), param_hint=f"'{e.option}'") from None
+    given = [f"--{k}" for k, v in custom.items() if v is not None]
+    if given:
+        raise click.UsageError(f"{', '.join(given)}: only for GPU 'custom'")
+    try:
+        return catalog.gpu(key)
+    except UnknownEntry as e:
+        raise click.BadParameter(str(e), param_hint="'GPU'") from None
+
+
+def _pick_model(catalog: Catalog, key: str, custom: dict) -> Model:
+    """A catalog model by id, name or fragment, or the ``custom`` one built from its options."""
+    if key.lower() == CUSTOM:
+        try:
+            return custom_model(
+                custom["params"], custom["active_params"], custom["tokens"], custom["flops"]
+            )
+        except CustomError as e:
+            raise click.BadParameter(str(e), param_hint=f"'{e.option}'") from None
+    given = [f"--{k.replace('_', '-')}" for k, v in custom.items() if v is not None]
+    if given:
+        raise click.UsageError(f"{', '.join(given)}: only for MODEL 'custom'")
+    try:
+        return catalog.model(key)
+    except UnknownEntry as e:
+        raise click.BadParameter(str(e), param_hint="'MODEL'") from None
+
+
+def _setup(catalog: Catalog, gpu: Gpu, **given) -> Setup:
+    setup = Setup.from_scenario(catalog, **given)
+    if not gpu.peak(setup.precision):
+        have = ", ".join(p for p in PRECISIONS if gpu.peak(p))
+        raise click.BadParameter(
+            f"{gpu.name} has no {setup.precision} peak; choose one it has: {have}",
+            param_hint="'--precision'",
+        )
+    return setup
+
+
 @cli.command()
 @click.argument("gpu")
 @click.argument("model")
-@click.option(
-    "--utilization",
-    type=click.FloatRange(0, 1, min_open=True),
-    callback=_finite,
-    help="Duty cycle at peak, in (0, 1]. Default: the scenario's (0.9).",
-)
 @click.option(
     "--precision",
     type=click.Choice(PRECISIONS),
     help="Peak to count at. Default: the scenario's (fp32).",
 )
-@click.option(
-    "--years",
-    type=click.FloatRange(0, 1000, min_open=True),
-    callback=_finite,
-    help="How long the GPU runs, in years. Default: the scenario's (1).",
-)
-@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object, raw SI numbers.")
+@period_options
+@setup_options
+@custom_gpu_options
+@custom_model_options
+@lang_option
+@json_option
 @data_option
-def compare(gpu, model, utilization, precision, years, lang, as_json, data_dir):
-    """Can GPU, running for a year, train MODEL? Both take an id or a name.
+def compare(gpu, model, precision, years, days, gpus, lang, as_json, data_dir, **options):
+    """Can GPU (N of them), running for a year, train MODEL?
+
+    GPU and MODEL take an id, a name or an unambiguous part of one ("4090", "llama 2 7b"), or
+    `custom` with --tflops/--memory (GPU) or --params and --tokens/--flops (MODEL).
 
     \b
-    Example:
+    Examples:
         gpu-year compare rtx-4070-ti gpt-3.5 --lang de
-        gpu-year compare "RTX 4090" llama-2-7b --precision bf16 --json
+        gpu-year compare 4090 gpt-3 --gpus 8 --days 90 --mfu 0.35
+        gpu-year compare custom "llama 2 7b" --tflops 100 --precision bf16 --memory 32
     """
     catalog = load(data_dir)
-    try:
-        result = compare_pair(
-            catalog, gpu, model, utilization=utilization, precision=precision, years=years
-        )
-    except UnknownEntry as e:
-        raise click.BadParameter(str(e)) from None
-    except KeyError as e:
-        raise click.BadParameter(e.args[0], param_hint="'--precision'") from None
+    g = _pick_gpu(catalog, gpu, precision, {k: options.pop(k) for k in CUSTOM_GPU})
+    m = _pick_model(catalog, model, {k: options.pop(k) for k in CUSTOM_MODEL})
+    setup = _setup(
+        catalog, g, precision=precision, years=_years(catalog, years, days), gpus=gpus, **options
+    )
+    result = compare_pair(catalog, g, m, setup)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:
-        click.echo(answer.render(result, catalog, lang))
+        click.echo(answer.render(result, g, m, catalog, lang))
+
+
+@cli.command()
+@click.argument("model")
+@click.option(
+    "--days",
+    type=_number(0, 365_000, min_open=True),
+    callback=_finite,
+    default=30,
+    show_default=True,
+    help="Deadline for the training run, in days.",
+)
+@click.option(
+    "--gpu",
+    "gpu_keys",
+    multiple=True,
+    help="Only these GPUs (repeat the option); default: every GPU of the catalog.",
+)
+@setup_options
+@custom_model_options
+@lang_option
+@json_option
+@click.option("--csv", "as_csv", is_flag=True, help="CSV, raw SI numbers.")
+@data_option
+def plan(model, days, gpu_keys, lang, as_json, as_csv, data_dir, **options):
+    """How many cards of each GPU train MODEL within --days, and at what cost?
+
+    Cards at the realistic rate (MFU × duty cycle) and for the memory, the run's GPU-hours,
+    energy and cloud cost; sorted by cloud cost.
+
+    \b
+    Examples:
+        gpu-year plan "llama 2 7b" --days 30 --gpu h100-sxm --utilization 1
+        gpu-year plan custom --params 7e9 --tokens 2e12 --days 30 --csv
+    """
+    catalog = load(data_dir)
+    m = _pick_model(catalog, model, {k: options.pop(k) for k in CUSTOM_MODEL})
+    gpus = [_pick_gpu(catalog, k, None, {}) for k in gpu_keys] or None
+    setup = Setup.from_scenario(catalog, **options)
+    try:
+        rows = results.plan(catalog, m, days, gpus, setup)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="'MODEL'") from None
+    if as_json or as_csv:
+        data = [asdict(r) for r in rows]
+        click.echo(
+            json.dumps(data, indent=2, ensure_ascii=False) if as_json else _csv(data), nl=as_json
+        )
+    else:
+        click.echo(answer.render_plan(rows, m, days, setup, catalog, lang))
+
+
+@cli.command()
+@click.argument("gpu")
+@click.option(
+    "--precision", type=click.Choice(PRECISIONS), help="For GPU 'custom': its peak's precision."
+)
+@period_options
+@setup_options
+@custom_gpu_options
+@lang_option
+@json_option
+@data_option
+def instead(gpu, precision, years, days, gpus, lang, as_json, data_dir, **options):
+    """What can GPU (N of them) train in a year instead?
+
+    The compute-optimal (Chinchilla) model for the budget at the realistic rate, and the largest
+    models whose training state, fine-tuning state or weights fit in the memory.
+
+    \b
+    Example:
+        gpu-year instead 4090 --gpus 2 --days 90 --lang de
+    """
+    catalog = load(data_dir)
+    g = _pick_gpu(catalog, gpu, precision, {k: options.pop(k) for k in CUSTOM_GPU})
+    options.pop("cloud_rate"), options.pop("price_kwh")
+    setup = Setup.from_scenario(catalog, years=_years(catalog, years, days), gpus=gpus, **options)
+    result = results.instead(catalog, g, setup)
+    if as_json:
+        click.echo(json.dumps(asdict(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(answer.render_instead(result, g, catalog, lang))
+
+
+def _csv(rows: list[dict]) -> str:
+    """Rows as CSV with a header, raw numbers, empty cells for missing values."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 @cli.command()
@@ -122,9 +389,10 @@ def validate(data_dir):
 @cli.command(name="list")
 @click.argument("what", type=click.Choice(["gpus", "models"]))
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV instead of a table.")
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
 @data_option
-def list_(what, as_json, lang, data_dir):
+def list_(what, as_json, as_csv, lang, data_dir):
     """List the GPUs or models of the catalog.
 
     \b
@@ -169,7 +437,10 @@ def list_(what, as_json, lang, data_dir):
             f"{f.text('method.' + r['training_flops_method'])}"
             for r in rows
         ]
-    click.echo(json.dumps(rows, indent=2, ensure_ascii=False) if as_json else "\n".join(text))
+    if as_csv:
+        click.echo(_csv(rows), nl=False)
+    else:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False) if as_json else "\n".join(text))
 
 
 @cli.command()
@@ -299,15 +570,16 @@ def diff(old, new, rev, exit_code, data_dir):
     show_default="data/schema/",
 )
 def schema(check, out):
-    """Write the JSON Schema of the data files (editors use it to check YAML)."""
+    """Write the JSON Schema of the data files (editors use it to check YAML) and of the JSON
+    that compare, plan and instead print (output/)."""
     stale = []
-    for name, text in json_schemas().items():
+    for name, text in {**json_schemas(), **results.output_schemas()}.items():
         target = out / name
         if check:
             if not target.exists() or target.read_text(encoding="utf-8") != text:
                 stale.append(name)
         else:
-            out.mkdir(parents=True, exist_ok=True)
+            target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
             click.echo(f"wrote {target}")
     if stale:

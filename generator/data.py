@@ -173,6 +173,12 @@ class Source(Strict):
         "en"
     )
     fields: list[Annotated[str, Field(pattern=r"^[a-z0-9_.]+$")]] = Field(min_length=1)
+    secondary: bool = Field(
+        default=False,
+        description=(
+            "true when the document only repeats figures whose primary source could not be found"
+        ),
+    )
 
 
 class Note(Strict):
@@ -242,6 +248,14 @@ class TrainingCompute(Strict):
     by: Text
     low: Quantity(1e15, 1e30, "FLOP") | None = None
     high: Quantity(1e15, 1e30, "FLOP") | None = None
+    derived_from: Literal["hardware"] | None = Field(
+        default=None,
+        description=(
+            "'hardware' when flops was itself computed from accelerator-hours × an assumed "
+            "utilization (Epoch AI's hardware method), so an MFU implied by it only returns "
+            "the assumption"
+        ),
+    )
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -267,6 +281,18 @@ class Architecture(Strict):
     kv_cache_dim: Count(1, 1_000_000, "cached values per token and layer") | None = None
     context_length: Count(1, 100_000_000, "tokens") | None = None
     vocab_size: Count(1, 10_000_000, "tokens") | None = None
+    attention_window: Count(1, 100_000_000, "tokens") | None = Field(
+        default=None,
+        description=(
+            "tokens a local-attention layer caches: the sliding window or the attention chunk size"
+        ),
+    )
+    local_layers: Count(1, 10_000, "layers") | None = Field(
+        default=None,
+        description=(
+            "how many layers use attention_window; unset with a window set means all layers do"
+        ),
+    )
 
     @model_validator(mode="after")
     def _heads(self):
@@ -276,6 +302,14 @@ class Architecture(Strict):
             and (self.kv_heads > self.heads or self.heads % self.kv_heads)
         ):
             raise ValueError(f"kv_heads ({self.kv_heads}) must divide heads ({self.heads})")
+        return self
+
+    @model_validator(mode="after")
+    def _local(self):
+        if self.local_layers is not None and self.attention_window is None:
+            raise ValueError("local_layers needs attention_window (the window those layers use)")
+        if self.local_layers is not None and self.layers and self.local_layers > self.layers:
+            raise ValueError(f"local_layers ({self.local_layers}) exceeds layers ({self.layers})")
         return self
 
 
@@ -436,15 +470,31 @@ class UnknownEntry(LookupError):
     """An id or name that is not in the catalog; the message suggests close ids."""
 
 
+def _folded(text: str) -> str:
+    """Lower case without spaces, hyphens and other separators: ``RTX 4090`` → ``rtx4090``."""
+    return re.sub(r"[^a-z0-9.]+", "", text.lower())
+
+
 def resolve(key: str, entries: dict[str, Gpu] | dict[str, Model], what: str) -> str:
-    """Find an entry by id or name, case-insensitively; raise ``UnknownEntry`` with suggestions."""
-    k = key.strip().lower()
-    for eid, e in entries.items():
-        if k in (eid, e.name.lower()):
-            return eid
-    names = {e.name.lower(): eid for eid, e in entries.items()}
-    close = difflib.get_close_matches(k, [*entries, *names], n=3, cutoff=0.5)
-    ids = sorted({names.get(c, c) for c in close})
+    """Find an entry by id, name or an unambiguous fragment of either, ignoring case and spaces.
+
+    ``RTX 4090``, ``4090`` and ``rtx-4090`` all find the RTX 4090; ``A100`` matches two GPUs and
+    raises ``UnknownEntry`` listing both; a typo raises it with the closest ids.
+    """
+    k = _folded(key)
+    folded = {eid: (_folded(eid), _folded(e.name)) for eid, e in entries.items()}
+    exact = [eid for eid, names in folded.items() if k in names]
+    if k and exact:
+        return exact[0]
+    partial = [eid for eid, names in folded.items() if k and any(k in n for n in names)]
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        raise UnknownEntry(
+            f"{what} {key!r} is ambiguous: it matches {', '.join(partial)}; give one of these ids"
+        )
+    back = {n: eid for eid, names in folded.items() for n in names}
+    ids = sorted({back[c] for c in difflib.get_close_matches(k, back, n=3, cutoff=0.5)})
     hint = f" Did you mean: {', '.join(ids)}?" if ids else ""
     raise UnknownEntry(f"unknown {what} {key!r}.{hint} (`gpu-year list` shows all ids)")
 

@@ -25,7 +25,7 @@ from generator import calc, local
 from generator.answer import verdict_key
 from generator.data import PRECISIONS, Catalog, Gpu, Model, Source
 from generator.i18n import L10n, md_escape, round_sig
-from generator.results import Results, compare, training_precision
+from generator.results import Results, compare, small_runs, training_precision
 
 
 @dataclass(frozen=True)
@@ -337,25 +337,11 @@ def _question(catalog: Catalog, results: Results) -> dict[str, Any]:
 def _instead(catalog: Catalog, results: Results) -> dict[str, Any]:
     """What each GPU's year buys instead, and the seed answer's suggestions checked."""
     s = catalog.scenario
-    year = calc.seconds(1, s.year_days)
     full = s.recipe(s.training_recipe)
-    checks = []
-    for gid in s.small_model_gpus:
-        g = results.gpus[gid]
-        sustained = g.realistic_year_flops / year
-        rows = []
-        for n in s.small_models:
-            c = calc.six_nd(n, 20 * n)
-            rows.append(
-                {
-                    "parameters": n,
-                    "tokens": 20 * n,
-                    "flops": c,
-                    "days": c / sustained / calc.SECONDS_PER_DAY,
-                    "fits": {r.id: n * r.bytes_per_param <= g.memory_bytes for r in s.recipes},
-                }
-            )
-        checks.append({"gpu": gid, "rows": rows})
+    checks = [
+        {"gpu": gid, "rows": [asdict(r) for r in small_runs(catalog, gid, s.small_models)]}
+        for gid in s.small_model_gpus
+    ]
     return {
         "gpu_results": {gid: asdict(r) for gid, r in results.gpus.items()},
         "recipes": [r.model_dump(mode="json", exclude={"sources", "notes"}) for r in s.recipes],
@@ -496,6 +482,15 @@ def render_page(env: jinja2.Environment, spec: PageSpec, lang: str) -> str:
     def years_cell(years: float | None) -> Markup:
         return Markup("–") if years is None else sortable(years, f.value(years))
 
+    def run_cell(p: dict[str, Any]) -> Markup:
+        """A whole run's energy and cloud cost, sortable by energy."""
+        if p["run_energy_kwh"] is None:
+            return Markup("–")
+        shown = f"{f.num(p['run_energy_kwh'])}\u00a0kWh"
+        if p["run_cloud_cost_usd"] is not None:
+            shown += f" · {f.money(p['run_cloud_cost_usd'], 'USD')}"
+        return sortable(p["run_energy_kwh"], shown)
+
     def yesno(flag: bool) -> Markup:
         return f.t("common.yes" if flag else "common.no")
 
@@ -511,5 +506,6 @@ def render_page(env: jinja2.Environment, spec: PageSpec, lang: str) -> str:
         v=sortable,
         cite=cite,
         years_cell=years_cell,
+        run_cell=run_cell,
         yesno=yesno,
     )

@@ -128,6 +128,8 @@ def model_memory(model: Model, catalog: Catalog) -> ModelMemory:
                 a.context_length,
                 s.inference.batch_size,
                 s.inference.kv_cache_bytes,
+                a.attention_window,
+                a.local_layers,
             )
     weights = {p: model.parameters * b for p, b in s.inference.weight_bytes.items()}
     return ModelMemory(
@@ -139,17 +141,57 @@ def model_memory(model: Model, catalog: Catalog) -> ModelMemory:
 
 
 @dataclass(frozen=True)
+class Setup:
+    """What a reader asks about: the basis, the period, how many cards, and the prices.
+
+    ``utilization`` is the duty cycle (share of the period the cards compute), ``mfu`` the share of
+    the training peak a real run achieves while computing; the realistic rate is their product.
+    """
+
+    utilization: float
+    precision: str
+    years: float
+    gpus: int
+    mfu: float
+    price_kwh: float
+    cloud_rate: float | None  # USD per GPU-hour; None: the catalog's price for the GPU, if any
+
+    @classmethod
+    def from_scenario(cls, catalog: Catalog, **given: Any) -> Setup:
+        """The scenario's assumptions, with the ``given`` ones (not None) instead."""
+        s = catalog.scenario
+        defaults = {
+            "utilization": s.question.utilization,
+            "precision": s.question.precision,
+            "years": s.question.years,
+            "gpus": 1,
+            "mfu": s.reference_mfu.value,
+            "price_kwh": s.electricity.price_per_kwh,
+            "cloud_rate": None,
+        }
+        unknown = set(given) - set(defaults)
+        if unknown:
+            raise TypeError(f"unknown setting {', '.join(sorted(unknown))}")
+        return cls(**{k: v if given.get(k) is None else given[k] for k, v in defaults.items()})
+
+
+@dataclass(frozen=True)
 class Comparison:
-    """The answer to "can ``gpu`` running ``years`` at ``utilization`` train ``model``?"."""
+    """The answer to "can ``gpus`` × ``gpu`` running ``years`` at ``utilization`` train ``model``?".
+
+    FLOP, years and GPU-years count cards one by one (a GPU-year is one card for one year);
+    ``*_with_gpus`` is the wall-clock time on all ``gpus`` cards (ideal scaling).
+    """
 
     gpu: str
     model: str
     precision: str
     utilization: float
     years: float
+    gpus: int
     duration_s: float
-    peak_flops: float
-    budget_flops: float
+    peak_flops: float  # one card
+    budget_flops: float  # all cards over the period
     training_flops: float | None  # None: compute unknown
     training_flops_low: float | None
     training_flops_high: float | None
@@ -162,32 +204,37 @@ class Comparison:
     gpu_years_needed: float | None
     gpu_years_needed_low: float | None
     gpu_years_needed_high: float | None
+    years_with_gpus: float | None
     realistic_precision: str
     realistic_mfu: float
     realistic_share: float  # MFU × duty cycle: the share of the training peak in effect
     realistic_gpu_years_needed: float | None
     realistic_gpu_years_needed_low: float | None
     realistic_gpu_years_needed_high: float | None
+    realistic_years_with_gpus: float | None
     realistic_years_by_mfu: dict[str, float] | None  # reference MFU's low/high end -> years
     gpus_needed: dict[str, int] | None  # target days -> GPUs at the realistic rate (ideal scaling)
     compute_verdict: str  # enough, reach, far or unknown (question's basis)
     cards_for_compute: int | None  # cards that together deliver the compute within the period
-    training_memory_bytes: float
+    training_memory_bytes: float  # the whole training state and one card's activations
     training_state_bytes: float
     activation_bytes: float | None
+    training_memory_per_gpu_bytes: float  # state sharded over the cards (ZeRO-3/FSDP)
     inference_memory_bytes: float
     kv_cache_bytes: float | None  # included in inference_memory_bytes when known
-    gpu_memory_bytes: float
+    gpu_memory_bytes: float  # one card
     min_gpus_for_memory: int
     memory_verdict: str  # enough, reach or far
     fits_training: bool
     fits_inference: bool
-    energy_kwh: float | None  # one card over the period, at board power while busy
+    energy_kwh: float | None  # all cards over the period, at board power while busy
     electricity_cost: float | None
+    electricity_price_kwh: float
     electricity_currency: str
-    run_gpu_hours: float | None  # the whole training run at the realistic rate
+    run_gpu_hours: float | None  # the whole training run at the realistic rate, busy hours
     run_energy_kwh: float | None
     run_electricity_cost: float | None
+    cloud_rate_usd: float | None  # per GPU-hour
     cloud_cost_usd: float | None
 
     def to_json(self) -> dict[str, Any]:
@@ -195,44 +242,43 @@ class Comparison:
 
 
 def compare(
-    catalog: Catalog,
-    gpu_id: str,
-    model_id: str,
-    *,
-    utilization: float | None = None,
-    precision: str | None = None,
-    years: float | None = None,
+    catalog: Catalog, gpu: str | Gpu, model: str | Model, setup: Setup | None = None, **given: Any
 ) -> Comparison:
-    """Compare one GPU with one model; unset options come from the scenario's question."""
-    s = catalog.scenario
-    q = s.question
-    gpu, model = catalog.gpu(gpu_id), catalog.model(model_id)
-    utilization = q.utilization if utilization is None else utilization
-    precision = precision or q.precision
-    years = q.years if years is None else years
-    if not 0 < utilization <= 1:
-        raise ValueError(f"utilization must be in (0, 1], got {utilization}")
+    """Compare ``gpu`` (an id, a name or a custom ``Gpu``) with ``model`` under ``setup``.
 
-    duration = calc.seconds(years, s.year_days)
+    Unset settings come from the scenario (``Setup.from_scenario``); ``given`` are passed to it.
+    """
+    s = catalog.scenario
+    setup = setup or Setup.from_scenario(catalog, **given)
+    gpu = catalog.gpu(gpu) if isinstance(gpu, str) else gpu
+    model = catalog.model(model) if isinstance(model, str) else model
+    n, duty = setup.gpus, setup.utilization
+    if not 0 < duty <= 1:
+        raise ValueError(f"utilization must be in (0, 1], got {duty}")
+
+    duration = calc.seconds(setup.years, s.year_days)
     year = calc.seconds(1, s.year_days)
-    peak = peak_flops(gpu, precision)
-    budget = calc.budget_flops(peak, utilization, duration)
-    per_year = calc.budget_flops(peak, utilization, year)
+    peak = peak_flops(gpu, setup.precision)
+    budget = n * calc.budget_flops(peak, duty, duration)
+    per_year = calc.budget_flops(peak, duty, year)  # one card
     c = training_compute(model)
     real_p = training_precision(gpu)
-    share = realistic_share(s.reference_mfu.value, utilization)
-    sustained = peak_flops(gpu, real_p) * share
+    share = realistic_share(setup.mfu, duty)
+    sustained = peak_flops(gpu, real_p) * share  # one card
     mem = model_memory(model, catalog)
     gpu_bytes = gpu.memory_gib * calc.GIB
-    run = run_costs(catalog, gpu, c.flops / (sustained * year) if c else None, utilization)
-    kwh = calc.energy_kwh(gpu.board_power_w, duration, utilization) if gpu.board_power_w else None
-    min_gpus = calc.min_gpus_for_memory(mem.training, gpu_bytes)
+    per_gpu = sharded_bytes(mem, n)
+    real_years = c and c.flops / (sustained * year)
+    run = run_costs(gpu, real_years, duty, s.year_days, setup.price_kwh, setup.cloud_rate)
+    kwh = n * calc.energy_kwh(gpu.board_power_w, duration, duty) if gpu.board_power_w else None
+    min_gpus = min_gpus_for_memory(mem, gpu_bytes)
     return Comparison(
         gpu=gpu.id,
         model=model.id,
-        precision=precision,
-        utilization=utilization,
-        years=years,
+        precision=setup.precision,
+        utilization=duty,
+        years=setup.years,
+        gpus=n,
         duration_s=duration,
         peak_flops=peak,
         budget_flops=budget,
@@ -248,15 +294,17 @@ def compare(
         gpu_years_needed=c and calc.gpu_years_needed(c.flops, per_year),
         gpu_years_needed_low=c and calc.gpu_years_needed(c.low, per_year),
         gpu_years_needed_high=c and calc.gpu_years_needed(c.high, per_year),
+        years_with_gpus=c and calc.gpu_years_needed(c.flops, per_year) / n,
         realistic_precision=real_p,
-        realistic_mfu=s.reference_mfu.value,
+        realistic_mfu=setup.mfu,
         realistic_share=share,
-        realistic_gpu_years_needed=run.gpu_years,
+        realistic_gpu_years_needed=real_years,
         realistic_gpu_years_needed_low=c and c.low / (sustained * year),
         realistic_gpu_years_needed_high=c and c.high / (sustained * year),
+        realistic_years_with_gpus=real_years and real_years / n,
         realistic_years_by_mfu=c
         and {
-            end: c.flops / (sustained / s.reference_mfu.value * mfu * year)
+            end: c.flops / (peak_flops(gpu, real_p) * realistic_share(mfu, duty) * year)
             for end, mfu in (("low", s.reference_mfu.low), ("high", s.reference_mfu.high))
         },
         gpus_needed=(
@@ -265,25 +313,51 @@ def compare(
             else None
         ),
         compute_verdict=verdict(c.flops, budget) if c else "unknown",
-        cards_for_compute=c and cards(c.flops, budget),
+        cards_for_compute=c and cards(c.flops, budget / n),
         training_memory_bytes=mem.training,
         training_state_bytes=mem.state,
         activation_bytes=mem.activations,
+        training_memory_per_gpu_bytes=per_gpu,
         inference_memory_bytes=mem.inference("fp16"),
         kv_cache_bytes=mem.kv_cache,
         gpu_memory_bytes=gpu_bytes,
         min_gpus_for_memory=min_gpus,
-        memory_verdict=verdict(mem.training, gpu_bytes),
-        fits_training=mem.training <= gpu_bytes,
-        fits_inference=mem.inference("fp16") <= gpu_bytes,
+        memory_verdict=memory_verdict(min_gpus, n),
+        fits_training=per_gpu <= gpu_bytes,
+        fits_inference=mem.inference("fp16") <= n * gpu_bytes,
         energy_kwh=kwh,
-        electricity_cost=calc.cost(kwh, s.electricity.price_per_kwh) if kwh else None,
+        electricity_cost=calc.cost(kwh, setup.price_kwh) if kwh else None,
+        electricity_price_kwh=setup.price_kwh,
         electricity_currency=s.electricity.currency,
         run_gpu_hours=run.gpu_hours,
         run_energy_kwh=run.energy_kwh,
         run_electricity_cost=run.electricity_cost,
+        cloud_rate_usd=run.cloud_rate,
         cloud_cost_usd=run.cloud_cost_usd,
     )
+
+
+def memory_verdict(min_gpus: int, gpus: int) -> str:
+    """``enough`` when ``gpus`` cards hold the training memory, ``reach`` when one server of
+    ``REACH`` cards would, else ``far``."""
+    if min_gpus <= gpus:
+        return "enough"
+    return "reach" if min_gpus <= REACH else "far"
+
+
+def sharded_bytes(mem: ModelMemory, gpus: int) -> float:
+    """Training memory per card when ``gpus`` cards share it evenly.
+
+    Ideal sharding: weights, gradients and optimizer state split as with ZeRO-3/FSDP, activations
+    as with tensor and sequence parallelism. Communication buffers, the gathered layer in flight
+    and uneven splits are left out, so real runs need somewhat more.
+    """
+    return mem.training / gpus
+
+
+def min_gpus_for_memory(mem: ModelMemory, gpu_bytes: float) -> int:
+    """Fewest cards that together hold the training memory (ideal sharding, no overhead)."""
+    return cards(mem.training, gpu_bytes)
 
 
 def cards(need: float, per_card: float) -> int:
@@ -302,27 +376,195 @@ class RunCosts:
     gpu_hours: float | None
     energy_kwh: float | None
     electricity_cost: float | None
+    cloud_rate: float | None
     cloud_cost_usd: float | None
 
 
-def run_costs(catalog: Catalog, gpu: Gpu, gpu_years: float | None, duty: float) -> RunCosts:
-    """What a run of ``gpu_years`` (wall-clock, at the realistic rate) costs.
+def run_costs(
+    gpu: Gpu,
+    gpu_years: float | None,
+    duty: float,
+    year_days: float,
+    price_kwh: float,
+    cloud_rate: float | None = None,
+) -> RunCosts:
+    """What a run of ``gpu_years`` (card-years of wall-clock time at the realistic rate) costs.
 
     GPU-hours count the busy share (the duty cycle) of that time: the hours a card draws board
-    power and the hours one rents it for.
+    power and the hours one rents it for. ``cloud_rate`` defaults to the catalog's price.
     """
+    if cloud_rate is None and gpu.cloud_price:
+        cloud_rate = gpu.cloud_price.usd_per_hour
+    rate = cloud_rate
     if gpu_years is None:
-        return RunCosts(None, None, None, None, None)
-    s = catalog.scenario
-    busy_hours = gpu_years * s.year_days * 24 * duty
+        return RunCosts(None, None, None, None, rate, None)
+    busy_hours = gpu_years * year_days * 24 * duty
     kwh = calc.energy_kwh(gpu.board_power_w, busy_hours * 3600, 1) if gpu.board_power_w else None
     return RunCosts(
         gpu_years,
         busy_hours,
         kwh,
-        calc.cost(kwh, s.electricity.price_per_kwh) if kwh is not None else None,
-        calc.cost(busy_hours, gpu.cloud_price.usd_per_hour) if gpu.cloud_price else None,
+        calc.cost(kwh, price_kwh) if kwh is not None else None,
+        rate,
+        calc.cost(busy_hours, rate) if rate else None,
     )
+
+
+# ---------------------------------------------------------------- the inverse questions
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One GPU's answer to "how many cards finish ``model`` in ``days``?" (realistic rate)."""
+
+    gpu: str
+    precision: str
+    cards_for_compute: int  # at the realistic rate, ideal scaling
+    cards_for_memory: int  # ideal sharding of the training memory
+    cards: int  # the larger of the two
+    days: float  # the run's wall-clock time on ``cards`` cards
+    gpu_hours: float  # busy GPU-hours of the whole run
+    energy_kwh: float | None
+    electricity_cost: float | None
+    cloud_rate_usd: float | None
+    cloud_cost_usd: float | None
+
+
+def plan(
+    catalog: Catalog,
+    model: str | Model,
+    days: float,
+    gpus: list[str | Gpu] | None = None,
+    setup: Setup | None = None,
+) -> list[PlanRow]:
+    """For every catalog GPU (or ``gpus``): cards to train ``model`` within ``days``, sorted by
+    cloud cost (GPUs without a cloud price last, by electricity cost)."""
+    s = catalog.scenario
+    setup = setup or Setup.from_scenario(catalog)
+    model = catalog.model(model) if isinstance(model, str) else model
+    c = training_compute(model)
+    if c is None:
+        raise ValueError(f"the training compute of {model.name} is unknown: nothing to plan")
+    mem = model_memory(model, catalog)
+    rows = []
+    for g in gpus or list(catalog.gpus.values()):
+        gpu = catalog.gpu(g) if isinstance(g, str) else g
+        tp = training_precision(gpu)
+        sustained = peak_flops(gpu, tp) * realistic_share(setup.mfu, setup.utilization)
+        for_compute = calc.gpus_needed(c.flops, sustained, days)
+        for_memory = min_gpus_for_memory(mem, gpu.memory_gib * calc.GIB)
+        n = max(for_compute, for_memory)
+        card_years = c.flops / (sustained * calc.seconds(1, s.year_days))
+        run = run_costs(
+            gpu, card_years, setup.utilization, s.year_days, setup.price_kwh, setup.cloud_rate
+        )
+        rows.append(
+            PlanRow(
+                gpu=gpu.id,
+                precision=tp,
+                cards_for_compute=for_compute,
+                cards_for_memory=for_memory,
+                cards=n,
+                days=card_years * s.year_days / n,
+                gpu_hours=run.gpu_hours or 0.0,
+                energy_kwh=run.energy_kwh,
+                electricity_cost=run.electricity_cost,
+                cloud_rate_usd=run.cloud_rate,
+                cloud_cost_usd=run.cloud_cost_usd,
+            )
+        )
+    inf = float("inf")
+    return sorted(
+        rows,
+        key=lambda r: (
+            r.cloud_cost_usd is None,
+            r.cloud_cost_usd if r.cloud_cost_usd is not None else inf,
+            r.electricity_cost if r.electricity_cost is not None else inf,
+            r.gpu,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Instead:
+    """What ``gpus`` × ``gpu`` for ``years`` can train instead, at the realistic rate."""
+
+    gpu: str
+    gpus: int
+    years: float
+    precision: str
+    mfu: float
+    utilization: float
+    budget_flops: float  # all cards over the period, realistic rate
+    chinchilla_params: float  # compute-optimal model for the budget (Hoffmann et al. 2022)
+    chinchilla_tokens: float
+    memory_bytes: float  # all cards
+    largest_trainable: dict[str, float]  # recipe id -> parameters whose state fits (sharded)
+    largest_inference: dict[str, float]  # weight precision -> parameters whose weights fit
+
+
+def instead(catalog: Catalog, gpu: str | Gpu, setup: Setup | None = None) -> Instead:
+    """The compute-optimal model for the budget, and the largest models the memory holds."""
+    s = catalog.scenario
+    setup = setup or Setup.from_scenario(catalog)
+    gpu = catalog.gpu(gpu) if isinstance(gpu, str) else gpu
+    tp = training_precision(gpu)
+    share = realistic_share(setup.mfu, setup.utilization)
+    budget = setup.gpus * calc.budget_flops(
+        peak_flops(gpu, tp), share, calc.seconds(setup.years, s.year_days)
+    )
+    n_opt, d_opt = calc.chinchilla_optimal(budget)
+    mem = setup.gpus * gpu.memory_gib * calc.GIB
+    return Instead(
+        gpu=gpu.id,
+        gpus=setup.gpus,
+        years=setup.years,
+        precision=tp,
+        mfu=setup.mfu,
+        utilization=setup.utilization,
+        budget_flops=budget,
+        chinchilla_params=n_opt,
+        chinchilla_tokens=d_opt,
+        memory_bytes=mem,
+        largest_trainable={
+            r.id: calc.largest_model_fitting(mem, r.bytes_per_param) for r in s.recipes
+        },
+        largest_inference={
+            p: calc.largest_model_fitting(mem, b) for p, b in s.inference.weight_bytes.items()
+        },
+    )
+
+
+@dataclass(frozen=True)
+class SmallRun:
+    """A compute-optimal model of ``parameters`` on one card at the realistic rate."""
+
+    parameters: float
+    tokens: float  # 20 per parameter (Hoffmann et al. 2022)
+    flops: float  # 6·N·D
+    years: float  # on one card
+    fits: dict[str, bool]  # recipe id -> training state fits in the card's memory
+
+
+def small_runs(catalog: Catalog, gpu: str, sizes: list[float]) -> list[SmallRun]:
+    """How long one card takes to train compute-optimal models of the given ``sizes``."""
+    from generator.custom import custom_model
+
+    s = catalog.scenario
+    card = catalog.gpu(gpu)
+    runs = []
+    for n in sizes:
+        c = compare(catalog, card, custom_model(n, tokens=20 * n))
+        runs.append(
+            SmallRun(
+                n,
+                20 * n,
+                c.training_flops or 0.0,
+                c.realistic_gpu_years_needed or 0.0,
+                {r.id: n * r.bytes_per_param <= c.gpu_memory_bytes for r in s.recipes},
+            )
+        )
+    return runs
 
 
 # ---------------------------------------------------------------- the whole catalog
@@ -420,9 +662,8 @@ def compute_all(catalog: Catalog) -> Results:
             "realistic": peak_flops(g, tp) * realistic_share(mfu, duty),
         }
         best, realistic = rates["best"] * year, rates["realistic"] * year
-        n_opt, d_opt = calc.chinchilla_optimal(realistic)
-        mem = g.memory_gib * calc.GIB
-        kwh = calc.energy_kwh(g.board_power_w, year, duty) if g.board_power_w else None
+        one_year = instead(catalog, g, Setup.from_scenario(catalog, years=1))
+        year_run = run_costs(g, 1, duty, s.year_days, s.electricity.price_per_kwh)
         gpus[g.id] = GpuResult(
             id=g.id,
             peak_flops={p: peak_flops(g, p) for p in PRECISIONS if g.peak(p)},
@@ -433,22 +674,14 @@ def compute_all(catalog: Catalog) -> Results:
             question_year_flops=rates["question"] and rates["question"] * year,
             best_year_flops=best,
             realistic_year_flops=realistic,
-            memory_bytes=mem,
-            energy_kwh_year=kwh,
-            electricity_cost_year=calc.cost(kwh, s.electricity.price_per_kwh) if kwh else None,
-            cloud_cost_usd_year=(
-                calc.cost(s.year_days * 24 * duty, g.cloud_price.usd_per_hour)
-                if g.cloud_price
-                else None
-            ),
-            chinchilla_params=n_opt,
-            chinchilla_tokens=d_opt,
-            largest_trainable={
-                r.id: calc.largest_model_fitting(mem, r.bytes_per_param) for r in s.recipes
-            },
-            largest_inference={
-                p: calc.largest_model_fitting(mem, b) for p, b in s.inference.weight_bytes.items()
-            },
+            memory_bytes=one_year.memory_bytes,
+            energy_kwh_year=year_run.energy_kwh,
+            electricity_cost_year=year_run.electricity_cost,
+            cloud_cost_usd_year=year_run.cloud_cost_usd,
+            chinchilla_params=one_year.chinchilla_params,
+            chinchilla_tokens=one_year.chinchilla_tokens,
+            largest_trainable=one_year.largest_trainable,
+            largest_inference=one_year.largest_inference,
         )
 
     models = {
@@ -458,34 +691,35 @@ def compute_all(catalog: Catalog) -> Results:
         for m in catalog.models.values()
     }
 
+    # The plan for each target duration gives the cards and the run's energy and cost: the same
+    # function `gpu-year plan` answers with.
+    plans = {
+        mid: {d: {r.gpu: r for r in plan(catalog, mid, d)} for d in s.target_days}
+        for mid, m in models.items()
+        if m.compute
+    }
     pairs: dict[str, dict[str, PairResult]] = {}
     for gid, g in gpus.items():
         row = pairs[gid] = {}
         for mid, m in models.items():
             c, mem = m.compute, m.memory
-            sustained = g.realistic_year_flops / year
-            run = run_costs(
-                catalog, catalog.gpus[gid], c and c.flops / g.realistic_year_flops, duty
-            )
+            runs = {f"{d:g}": p[gid] for d, p in plans[mid].items()} if mid in plans else None
+            run = next(iter(runs.values())) if runs else None
             row[mid] = PairResult(
                 years_best=c and c.flops / g.best_year_flops,
                 years_best_low=c and c.low / g.best_year_flops,
                 years_best_high=c and c.high / g.best_year_flops,
                 years_realistic=c and c.flops / g.realistic_year_flops,
-                gpus_needed=(
-                    {f"{d:g}": calc.gpus_needed(c.flops, sustained, d) for d in s.target_days}
-                    if c
-                    else None
-                ),
-                min_gpus_for_memory=calc.min_gpus_for_memory(mem.training, g.memory_bytes),
+                gpus_needed=runs and {d: r.cards_for_compute for d, r in runs.items()},
+                min_gpus_for_memory=min_gpus_for_memory(mem, g.memory_bytes),
                 fits_training=mem.training <= g.memory_bytes,
                 fits_inference={
                     p: mem.inference(p) <= g.memory_bytes for p in mem.inference_weights
                 },
-                run_gpu_hours=run.gpu_hours,
-                run_energy_kwh=run.energy_kwh,
-                run_electricity_cost=run.electricity_cost,
-                run_cloud_cost_usd=run.cloud_cost_usd,
+                run_gpu_hours=run and run.gpu_hours,
+                run_energy_kwh=run and run.energy_kwh,
+                run_electricity_cost=run and run.electricity_cost,
+                run_cloud_cost_usd=run and run.cloud_cost_usd,
             )
 
     q = s.question
@@ -506,11 +740,27 @@ def _implied_mfu(m: Model, catalog: Catalog) -> tuple[float | None, str | None, 
     precision = training_precision(gpu)
     if m.training_tokens:
         flops, basis = calc.six_nd(m.compute_parameters, m.training_tokens), "6ND"
-    elif tc is not None and getattr(tc, "derived_from", None) != "hardware":
+    elif tc is not None and tc.derived_from != "hardware":
         flops, basis = tc.flops, "compute"
     else:
         return None, precision, "circular" if tc is not None else None
     return calc.implied_mfu(flops, hw.gpu_hours, peak_flops(gpu, precision)), precision, basis
+
+
+def output_schemas() -> dict[str, str]:
+    """JSON Schema of what ``compare``, ``plan`` and ``instead`` print with ``--json``."""
+    from pydantic import TypeAdapter
+
+    shapes = {"compare": Comparison, "plan": list[PlanRow], "instead": Instead}
+    docs = {}
+    for name, shape in shapes.items():
+        schema = TypeAdapter(shape).json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["title"] = f"gpu-year {name} --json"
+        docs[f"output/{name}.schema.json"] = (
+            json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        )
+    return docs
 
 
 def dumps(results: Results) -> str:

@@ -180,6 +180,10 @@ def downloads(catalog: Catalog, results: Results) -> dict[str, bytes]:
                     "min_gpus_for_memory": p.min_gpus_for_memory,
                     "fits_training": p.fits_training,
                     **{f"fits_inference_{k}": v for k, v in p.fits_inference.items()},
+                    "run_gpu_hours": p.run_gpu_hours,
+                    "run_energy_kwh": p.run_energy_kwh,
+                    "run_electricity_cost": p.run_electricity_cost,
+                    "run_cloud_cost_usd": p.run_cloud_cost_usd,
                 }
             )
     catalog_json = {

@@ -105,9 +105,9 @@ def test_names_resolve_case_insensitively(runner):
 
 
 def test_unknown_id_suggests_close_ones(runner):
-    r = run(runner, "compare", "rtx-4070ti", "gpt-3.5")
+    r = run(runner, "compare", "rtx-4007-ti", "gpt-3.5")
     assert r.exit_code == 2
-    assert "unknown GPU 'rtx-4070ti'" in r.output
+    assert "unknown GPU 'rtx-4007-ti'" in r.output
     assert "rtx-4070-ti" in r.output
 
 
@@ -121,7 +121,7 @@ def test_utilization_outside_0_1_is_rejected(runner, value):
 def test_precision_the_gpu_lacks(runner):
     r = run(runner, "compare", "v100-sxm2", "gpt-3", "--precision", "bf16")
     assert r.exit_code == 2
-    assert "v100-sxm2 has no bf16 peak" in r.output
+    assert "V100 SXM2 32 GB has no bf16 peak; choose one it has: fp32, fp16" in r.output
 
 
 def test_unknown_compute_still_answers_memory(runner):

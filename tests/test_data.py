@@ -210,3 +210,89 @@ def test_data_error_lists_each_problem():
     with pytest.raises(DataError) as err:
         load_catalog("/nonexistent/data")
     assert len(err.value.problems) == 1
+
+
+# ---------------------------------------------------------------- audited values (Dec 2026 audit)
+
+
+def test_mi250x_is_one_gcd_half_a_module(catalog):
+    # AMD prints per OAM module 128 GB, 8,192-bit HBM2e at 3.2 Gb/s, 560 W, 47.9 / 383 TFLOPS;
+    # ROCm shows each of the two GCDs as one GPU.
+    g = catalog.gpus["mi250x"]
+    assert g.memory_gib == 64
+    assert g.memory_bandwidth_gbs == pytest.approx(4096 * 3.2 / 8)  # 1,638.4 GB/s
+    assert g.board_power_w == 280
+    assert g.peak_tflops.fp32 == pytest.approx(47.9 / 2, rel=0.01)
+    assert g.peak_tflops.fp16 == pytest.approx(383 / 2, rel=0.01)
+    assert "GCD" in g.name
+
+
+def test_gpt2_compute_is_epochs_current_estimate_with_its_range(catalog):
+    # Epoch AI: 6 × 1.5e9 × 10.67e9 tokens × 20 epochs = 1.92e21 ("speculative"); 12 epochs most
+    # likely (1.15e21); 100 epochs 9.6e21. The early-2024 value 4.3e21 is superseded.
+    tc = catalog.models["gpt-2"].training_compute
+    assert tc.kind == "estimated"
+    assert tc.flops == pytest.approx(1.92e21)
+    assert tc.low == pytest.approx(6 * 1.5e9 * 40e9 / 0.75 / 5 * 12, rel=0.01)
+    assert tc.high == pytest.approx(9.6e21)
+
+
+def test_deepseek_v3_trained_on_h800_with_h100_sxm_peaks(catalog):
+    ds = catalog.models["deepseek-v3"]
+    assert ds.training_hardware.gpu == "h800"
+    assert ds.training_hardware.gpu_hours == pytest.approx(2.788e6)  # report, Table 1
+    h800, h100 = catalog.gpus["h800"], catalog.gpus["h100-sxm"]
+    assert h800.peak_tflops == h100.peak_tflops
+
+
+def test_olmo_2_32b_compute_is_6nd_not_reported(catalog):
+    m = catalog.models["olmo-2-32b"]
+    assert m.training_compute.kind == "estimated"
+    assert m.training_compute.flops == pytest.approx(6 * m.parameters * 6.56e12, rel=0.01)
+
+
+def test_bloom_and_llama_3_70b_compute_is_derived_from_hardware(catalog):
+    bloom = catalog.models["bloom"].training_compute
+    # Epoch AI: 384 A100 × 314 TFLOPS × 117 days × 0.3
+    assert bloom.flops == pytest.approx(384 * 314e12 * 117 * 86_400 * 0.3, rel=0.001)
+    assert bloom.derived_from == "hardware"
+    assert catalog.models["llama-3-70b"].training_compute.derived_from == "hardware"
+    assert catalog.models["gpt-3"].training_compute.derived_from is None  # reported
+
+
+def test_parameters_are_exact_counts_not_nominal(catalog):
+    # Llama 2 config.json: 6,738,415,616 and 68,976,648,192 parameters.
+    assert catalog.models["llama-2-7b"].parameters == pytest.approx(6.74e9, rel=0.001)
+    assert catalog.models["llama-2-70b"].parameters == pytest.approx(68.98e9, rel=0.001)
+    assert catalog.models["llama-2-7b"].name == "Llama 2 7B"
+
+
+def test_local_attention_windows(catalog):
+    mistral = catalog.models["mistral-7b"].architecture
+    assert (mistral.attention_window, mistral.local_layers) == (4096, None)  # all 32 layers
+    maverick = catalog.models["llama-4-maverick"].architecture
+    assert (maverick.attention_window, maverick.local_layers) == (8192, 36)
+    assert maverick.layers - maverick.local_layers == 12  # every 4th layer is global
+
+
+def test_local_layers_cannot_exceed_layers(runner, edit, data_copy):
+    edit(
+        "models.yaml",
+        lambda d: next(m for m in d["models"] if m["id"] == "llama-4-maverick")[
+            "architecture"
+        ].update(local_layers=49),
+    )
+    result = validate(runner, data_copy)
+    assert result.exit_code == 1
+    assert "local_layers (49) exceeds layers (48)" in result.output
+
+
+def test_every_secondary_source_is_explained_in_a_note(catalog):
+    # A secondary source must be said so on the page: some note of the entry names it as such.
+    words = ("secondary", "only source", "third-party", "estimate", "rumour", "leak")
+    entries = [*catalog.gpus.values(), *catalog.models.values()]
+    flagged = [e for e in entries if any(s.secondary for s in e.sources)]
+    assert len(flagged) >= 10
+    for e in flagged:
+        text = " ".join(n.en.lower() for n in e.notes)
+        assert any(w in text for w in words), e.id

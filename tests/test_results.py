@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from generator import results
+from generator import answer, results
 from generator.results import REACH, compare, compute_all, training_precision, verdict
 
 YEAR_S = 365 * 86_400
@@ -61,18 +61,27 @@ def test_verdict_thresholds(need, one, expected):
     assert REACH == 8  # one 8-GPU server: the threshold the Method page states
 
 
-def test_rtx_4090_on_gpt_2_is_within_reach_not_far(catalog):
+def test_rtx_4090_on_gpt_2_is_not_far_off(catalog):
+    """The case the old verdict called "neither comes anywhere near"."""
     c = compare(catalog, "rtx-4090", "gpt-2")
-    # Compute: 82.6 TFLOPS × 0.9 × one year covers less than the training but more than 1/8 of it.
+    # Compute: 82.6 TFLOPS × 0.9 × one year = 2.34e21 FLOP against Epoch AI's 1.92e21.
     budget = 82.6e12 * 0.9 * YEAR_S
+    assert budget / catalog.models["gpt-2"].training_compute.flops > 1
+    assert c.compute_verdict == "enough"
+    # Memory: 1.56 B parameters × 16 bytes = 24.9 GB (23.2 GiB) plus activations, against 24 GiB.
+    assert c.training_memory_bytes > 24 * 2**30
+    assert (c.memory_verdict, c.min_gpus_for_memory) == ("reach", 2)
+    assert answer.verdict_key(c) == "reach"
+
+
+def test_rtx_3090_on_gpt_2_compute_is_within_reach(catalog):
+    c = compare(catalog, "rtx-3090", "gpt-2")
+    # 35.6 TFLOPS FP32 × 0.9 × one year = 1.01e21 FLOP: between 1/8 and all of 1.92e21
+    budget = 35.6e12 * 0.9 * YEAR_S
     flops = catalog.models["gpt-2"].training_compute.flops
     assert budget / flops < 1 < 8 * budget / flops
     assert c.compute_verdict == "reach"
-    assert c.cards_for_compute == math.ceil(flops / budget)
-    # Memory: 1.5 B parameters × 16 bytes = 24.7 GB (23 GiB) plus activations, against 24 GiB.
-    assert c.training_memory_bytes > 24 * 2**30
-    assert c.memory_verdict == "reach"
-    assert c.min_gpus_for_memory == 2
+    assert c.cards_for_compute == math.ceil(flops / budget) == 2
 
 
 def test_headline_is_far_on_both_counts(catalog):
@@ -128,3 +137,18 @@ def test_implied_mfu_is_not_circular(catalog):
     mfu, _precision, basis = results._implied_mfu(circular, catalog)
     assert mfu is None
     assert basis == "circular"
+
+
+def test_kv_cache_respects_sliding_window(catalog):
+    # Mistral 7B paper §2: a rolling buffer of the 4,096-token window; 32 layers, 8 KV heads of 128
+    kv = results.model_memory(catalog.models["mistral-7b"], catalog).kv_cache
+    assert kv == 32 * 4096 * 2 * 8 * 128 * 2  # FP16 cache: 0.5 GiB, not the 1 GiB of 8,192 tokens
+
+
+def test_kv_cache_respects_chunked_attention(catalog):
+    # Llama 4 Maverick config.json: 48 layers, 8 KV heads of 128, every 4th layer global over the
+    # full 1,048,576 tokens, the other 36 attend within chunks of 8,192 tokens
+    kv = results.model_memory(catalog.models["llama-4-maverick"], catalog).kv_cache
+    per_token_layer = 2 * 8 * 128 * 2
+    assert kv == (12 * 1_048_576 + 36 * 8192) * per_token_layer
+    assert 48 * 1_048_576 * per_token_layer / kv == pytest.approx(3.9, abs=0.05)

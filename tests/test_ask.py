@@ -1,0 +1,187 @@
+"""Asking your own question: GPU counts, deadlines, custom hardware and models, plan, instead.
+
+Expected numbers are hand calculations from the formulas and datasheet figures written here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import pytest
+from click.testing import CliRunner
+
+from generator import results
+from generator.cli import cli
+
+H100_BF16 = 989.4e12  # NVIDIA H100 SXM5 datasheet: dense BF16 (989.4 TFLOPS; 1,979 with sparsity)
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def ok_json(*args: str):
+    r = invoke(*args, "--json")
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+@pytest.mark.parametrize(
+    ("typed", "gpu_id"),
+    [("RTX 4090", "rtx-4090"), ("4090", "rtx-4090"), ("rtx4090", "rtx-4090"), ("h800", "h800")],
+)
+def test_gpu_found_by_what_people_type(typed, gpu_id):
+    assert ok_json("compare", typed, "gpt-2")["gpu"] == gpu_id
+
+
+@pytest.mark.parametrize(("typed", "model_id"), [("llama 2 7b", "llama-2-7b"), ("GPT 3", "gpt-3")])
+def test_model_found_by_what_people_type(typed, model_id):
+    assert ok_json("compare", "4090", typed)["model"] == model_id
+
+
+def test_ambiguous_fragment_lists_the_candidates():
+    r = invoke("compare", "A100", "gpt-2")
+    assert r.exit_code == 2
+    assert "a100-40gb" in r.stderr
+    assert "a100-80gb" in r.stderr
+
+
+def test_plan_7b_on_2t_tokens_in_30_days_on_h100():
+    """The issue's question: 6 × 7e9 × 2e12 = 8.4e22 FLOP at 40 % MFU in 30 days.
+
+    Convention: the duty cycle multiplies the MFU (the share of the time the cards compute), so
+    cards computing around the clock (--utilization 1) need 8.4e22 / (989.4e12 × 0.4 × 30 × 86,400)
+    = 81.9 → 82 cards, and at the scenario's 90 % duty cycle 91.
+    """
+    args = ("plan", "custom", "--params", "7e9", "--tokens", "2e12", "--days", "30")
+    rows = ok_json(*args, "--gpu", "h100-sxm", "--utilization", "1", "--mfu", "0.4")
+    assert pytest.approx(81.9, abs=0.05) == 8.4e22 / (H100_BF16 * 0.4 * 30 * 86_400)
+    assert rows[0]["cards_for_compute"] == 82
+    rows = ok_json(*args, "--gpu", "h100-sxm", "--mfu", "0.4")
+    assert rows[0]["cards_for_compute"] == math.ceil(8.4e22 / (H100_BF16 * 0.4 * 0.9 * 2_592_000))
+
+
+def test_plan_is_sorted_by_cloud_cost_and_writes_csv():
+    rows = ok_json("plan", "llama-2-7b", "--days", "90")
+    costs = [r["cloud_cost_usd"] for r in rows if r["cloud_cost_usd"] is not None]
+    assert costs == sorted(costs)
+    assert rows[-1]["cloud_cost_usd"] is None  # GPUs without a price come last
+    r = invoke("plan", "llama-2-7b", "--days", "90", "--csv")
+    table = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [t["gpu"] for t in table] == [row["gpu"] for row in rows]
+    assert {"cards", "gpu_hours", "energy_kwh", "cloud_cost_usd"} <= set(table[0])
+
+
+def test_gpt_3_on_eight_rtx_4090():
+    one = ok_json("compare", "4090", "gpt-3")
+    eight = ok_json("compare", "4090", "gpt-3", "--gpus", "8")
+    assert eight["realistic_years_with_gpus"] == pytest.approx(
+        one["realistic_gpu_years_needed"] / 8
+    )
+    assert eight["years_with_gpus"] == pytest.approx(one["gpu_years_needed"] / 8)
+    assert eight["budget_flops"] == pytest.approx(8 * one["budget_flops"])
+    # 175e9 parameters × 16 bytes = 2.8 TB of state alone: 24 GiB cards needed ≥ 2.8e12 / 25.8e9
+    assert eight["min_gpus_for_memory"] >= math.ceil(175e9 * 16 / (24 * 2**30)) == 109
+    assert eight["training_memory_per_gpu_bytes"] == pytest.approx(
+        eight["training_memory_bytes"] / 8
+    )
+    assert not eight["fits_training"]
+    text = invoke("compare", "4090", "gpt-3", "--gpus", "8").stdout
+    assert "8 × NVIDIA GeForce RTX 4090" in text
+    assert f"at least {eight['min_gpus_for_memory']} GPUs" in text
+    assert "communication" in text
+
+
+def test_custom_gpu_and_model_match_the_formulas():
+    c = ok_json(
+        "compare", "custom", "custom", "--tflops", "100", "--precision", "bf16", "--memory", "32",
+        "--params", "7e9", "--tokens", "2e12", "--utilization", "1",
+    )  # fmt: skip
+    assert c["training_flops"] == pytest.approx(6 * 7e9 * 2e12)
+    assert c["budget_flops"] == pytest.approx(100e12 * 365 * 86_400)
+    assert c["training_state_bytes"] == pytest.approx(7e9 * 16)
+    assert c["gpu_memory_bytes"] == 32 * 2**30
+
+
+def test_days_price_and_cloud_rate_reach_the_answer():
+    c = ok_json(
+        "compare", "4090", "gpt-2", "--days", "73", "--price-kwh", "0.10", "--cloud-rate", "2",
+    )  # fmt: skip
+    assert c["years"] == pytest.approx(0.2)
+    assert c["cloud_cost_usd"] == pytest.approx(c["run_gpu_hours"] * 2)
+    assert c["run_electricity_cost"] == pytest.approx(c["run_energy_kwh"] * 0.10)
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_compare_text_prints_the_whole_run(lang):
+    r = invoke("compare", "4090", "gpt-2", "--lang", lang, "--cloud-rate", "2")
+    run = "Whole run" if lang == "en" else "Ganzer Lauf"
+    assert run in r.stdout
+    assert "kWh" in r.stdout
+    assert ("$" if lang == "en" else "\u00a0$") in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("compare", "4090", "gpt-2", "--gpus", "0"), "--gpus"),
+        (("compare", "4090", "gpt-2", "--days", "-1"), "--days"),
+        (("compare", "4090", "gpt-2", "--mfu", "1.5"), "--mfu"),
+        (("compare", "4090", "gpt-2", "--mfu", "nan"), "--mfu"),
+        (("compare", "custom", "gpt-2", "--tflops", "abc", "--memory", "8"), "--tflops"),
+        (("compare", "custom", "gpt-2", "--memory", "8"), "--tflops"),
+        (("compare", "custom", "gpt-2", "--tflops", "80"), "--memory"),
+        (("compare", "4090", "custom", "--params", "7e9"), "--tokens"),
+        (("compare", "4090", "custom", "--tokens", "1e12"), "--params"),
+        (("compare", "4090", "gpt-2", "--tflops", "3"), "--tflops"),
+        (("compare", "4090", "gpt-2", "--years", "1", "--days", "3"), "--days"),
+        (("plan", "gpt-2", "--days", "0"), "--days"),
+        (("instead", "4090", "--gpus", "-2"), "--gpus"),
+    ],
+)
+@pytest.mark.parametrize("as_json", [False, True])
+def test_bad_input_is_one_clear_error(args, option, as_json):
+    r = invoke(*args, *(["--json"] if as_json else []))
+    assert r.exit_code == 2
+    assert option in r.stderr
+    assert r.stdout == ""  # no partial JSON, no half an answer
+
+
+def test_instead_matches_chinchilla_by_hand():
+    r = ok_json("instead", "4090", "--gpus", "2", "--days", "90")
+    # 2 × 165.2 TFLOPS BF16 (Ada whitepaper, FP32 accumulate) × 40 % MFU × 90 % × 90 days
+    budget = 2 * 165.2e12 * 0.4 * 0.9 * 90 * 86_400
+    assert r["budget_flops"] == pytest.approx(budget, rel=1e-3)
+    # Chinchilla: D = 20 N, C = 6 N D = 120 N²
+    assert r["chinchilla_params"] == pytest.approx(math.sqrt(budget / 120), rel=1e-3)
+    assert r["largest_trainable"]["mixed-precision-adamw"] == pytest.approx(2 * 24 * 2**30 / 16)
+
+
+def test_site_instead_figures_come_from_the_same_function(catalog):
+    r = results.compute_all(catalog)
+    one = results.instead(catalog, "rtx-4090", results.Setup.from_scenario(catalog, years=1))
+    assert r.gpus["rtx-4090"].chinchilla_params == one.chinchilla_params
+    assert r.gpus["rtx-4090"].largest_trainable == one.largest_trainable
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("compare", ("compare", "4070 ti", "gpt-3.5")),
+        ("compare", ("compare", "4090", "mistral-7b", "--gpus", "4")),  # compute unknown: nulls
+        ("plan", ("plan", "llama-2-7b", "--days", "30")),
+        ("instead", ("instead", "4090", "--gpus", "2")),
+    ],
+)
+def test_json_output_matches_its_published_schema(name, args):
+    import jsonschema
+
+    from generator import paths
+
+    schema = json.loads((paths.DATA / "schema" / "output" / f"{name}.schema.json").read_text())
+    jsonschema.validate(ok_json(*args), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"gpu": 1}, schema)  # the schema has teeth
