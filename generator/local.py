@@ -200,9 +200,8 @@ def shape(model: Model) -> Shape:
         kv_width=kv_heads * head if kv_heads and head else a.d_model,
         vocab=a.vocab_size,
         context=a.context_length,
-        # Added to the catalog by the data team (Architecture.attention_window/local_layers).
-        window=getattr(a, "attention_window", None),
-        local_layers=getattr(a, "local_layers", None),
+        window=a.attention_window,
+        local_layers=a.local_layers,
     )
 
 
