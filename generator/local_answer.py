@@ -8,7 +8,9 @@ from generator.local import MAX_CARDS, Plan, Span
 
 
 def _span(f: L10n, s: Span, fmt) -> str:
-    return f.span(s.value, s.low, s.high, fmt)
+    """``12.4 (range 8.64 – 17)``: the ends of the range whenever they differ after rounding."""
+    v, lo, hi = fmt(s.value), fmt(s.low), fmt(s.high)
+    return v if lo == hi else f.text("range.between", value=v, low=lo, high=hi)
 
 
 def _table(f: L10n, plan: Plan, labels: dict[str, str]) -> list[str]:
@@ -74,7 +76,7 @@ def render_finetune(plan: Plan, catalog: Catalog, lang: str, cards: int | None =
                 "local.adapters",
                 rank=f.integer(s["rank"]),
                 targets=f.text("local.targets." + s["targets"]),
-                n=f.count(adapters, "parameters") if adapters else "?",
+                n=f.count(adapters) if adapters else "?",
             ),
         )
     if plan.gpus > 1:
