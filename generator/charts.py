@@ -153,6 +153,7 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
                 },
             )
         )
+    specs += run_memory_specs(catalog)
     for mid in known:
         specs.append(
             ChartSpec(
@@ -212,7 +213,7 @@ def height(kind: str, payload: dict[str, Any]) -> float:
         "memory": lambda d: len(d["models"]),
         "years": lambda d: len(d["rows"]),
     }
-    fixed = {"headline": 2.8, "timeline": 5.6, "sensitivity": 3.6}
+    fixed = {"headline": 2.8, "timeline": 5.6, "sensitivity": 3.6, "run_memory": 3.4}
     if kind in fixed:
         return fixed[kind]
     n = rows[kind](payload)
@@ -583,3 +584,64 @@ DRAW = {
     "sensitivity": draw_sensitivity,
     "years": draw_years,
 }
+
+
+# ---------------------------------------------------------------- running a model locally
+
+
+def run_memory_specs(catalog: Catalog) -> list[ChartSpec]:
+    """Memory by context and weight format, one chart per model the pages list."""
+    from generator import local
+
+    if catalog.local is None:
+        return []
+    return [
+        ChartSpec(f"img/run/{mid}", "run_memory", local.memory_chart(catalog, mid))
+        for mid in catalog.local.pages.models
+    ]
+
+
+def draw_run_memory(fig: Any, d: dict[str, Any], f: L10n) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    fig.set_size_inches(WIDTH, height("run_memory", d))
+    fig.subplots_adjust(left=0.1, right=0.97, top=0.8, bottom=0.15)
+    ax = fig.add_subplot()
+    gib = 2**30
+    x = d["contexts"]
+    for i, line in enumerate(d["lines"]):
+        ax.plot(
+            x,
+            [b / gib for b in line["bytes"]],
+            color=(BLUE, ORANGE, GREEN, VERMILLION)[i % 4],
+            ls=LINESTYLES[i % len(LINESTYLES)],
+            marker="o",
+            ms=3,
+            label=plain(line["name"]),
+        )
+    for g in d["gpus"]:
+        ax.axhline(g["memory"] / gib, color=GRID, lw=1.2, zorder=0)
+        ax.annotate(
+            f.bytes(g["memory"]),
+            (x[-1], g["memory"] / gib),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="right",
+            fontsize=7,
+            color=INK,
+        )
+    if d["model_context"]:
+        ax.axvline(d["model_context"], color=INK, lw=0.8, ls=":")
+    ax.set_xscale("log", base=2)
+    ax.set_ylim(0, max(b for line in d["lines"] for b in line["bytes"]) / gib * 1.08)
+    ax.set_xticks(x)
+    ax.set_xticklabels([f.integer(c // 1024) + "k" for c in x], fontsize=7.5)
+    ax.minorticks_off()
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f.num(v)))
+    ax.set_xlabel(f.text("chart.run_memory.x"))
+    ax.set_ylabel(f.text("chart.run_memory.y"))
+    ax.legend(fontsize=7.5, loc="upper left", frameon=True)
+    _title(fig, f.text("chart.run_memory.title", name=d["model"]))
+
+
+DRAW["run_memory"] = draw_run_memory

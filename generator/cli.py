@@ -586,3 +586,226 @@ def schema(check, out):
         raise click.ClickException(
             f"out of date in {out}: {', '.join(stale)}; run `gpu-year schema` and commit the result"
         )
+
+
+# ---------------------------------------------------------------- fine-tuning and running locally
+
+
+def _local_plan(build, render, catalog: Catalog, gpus: int, lang: str, as_json: bool) -> None:
+    """Run a plan builder (cards -> plan), turning unknown ids into BadParameter; print it.
+
+    When the plan does not fit, the fewest cards on which it would is added (``cards_needed``).
+    """
+    from generator.local import cards_needed
+
+    try:
+        plan = build(gpus)
+    except UnknownEntry as e:
+        raise click.BadParameter(str(e)) from None
+    cards = gpus if plan.fits else cards_needed(build)
+    if as_json:
+        click.echo(
+            json.dumps({**plan.to_json(), "cards_needed": cards}, indent=2, ensure_ascii=False)
+        )
+    else:
+        click.echo(render(plan, catalog, lang, cards))
+
+
+def _need_local(catalog: Catalog) -> None:
+    if catalog.local is None:
+        raise click.ClickException("the data directory has no formats.yaml and measurements.yaml")
+
+
+_gpus_option = click.option(
+    "--gpus",
+    type=click.IntRange(1, 1024),
+    default=1,
+    show_default=True,
+    help="Number of cards (1-1024).",
+)
+
+
+@cli.command()
+@click.argument("gpu")
+@click.argument("model")
+@click.option(
+    "--method", type=click.Choice(["full", "lora", "qlora"]), default="qlora", show_default=True
+)
+@click.option(
+    "--rank",
+    type=click.IntRange(1, 4096),
+    default=16,
+    show_default=True,
+    help="LoRA rank (1-4096).",
+)
+@click.option(
+    "--targets",
+    type=click.Choice(["all", "attention"]),
+    default="all",
+    show_default=True,
+    help="Matrices with adapters: all linear layers or attention.",
+)
+@click.option(
+    "--seq",
+    type=click.IntRange(1, 10_000_000),
+    default=2048,
+    show_default=True,
+    help="Tokens per sequence (1-10,000,000).",
+)
+@click.option(
+    "--batch",
+    type=click.IntRange(1, 65_536),
+    default=1,
+    show_default=True,
+    help="Sequences per micro-batch and card (1-65,536).",
+)
+@_gpus_option
+@click.option(
+    "--sharding",
+    type=click.Choice(["sharded", "replicated"]),
+    default="sharded",
+    show_default=True,
+    help="With several cards: ZeRO-3/FSDP or a full copy per card.",
+)
+@click.option(
+    "--optimizer",
+    type=click.Choice(["adam", "adam8bit"]),
+    default="adam",
+    show_default=True,
+    help="Optimizer of full fine-tuning.",
+)
+@click.option(
+    "--checkpointing/--no-checkpointing",
+    default=True,
+    show_default=True,
+    help="Gradient checkpointing (recompute activations in the backward pass).",
+)
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, raw SI numbers.")
+@data_option
+def finetune(
+    gpu,
+    model,
+    method,
+    rank,
+    targets,
+    seq,
+    batch,
+    gpus,
+    sharding,
+    optimizer,
+    checkpointing,
+    lang,
+    as_json,
+    data_dir,
+):
+    """Can GPU fine-tune MODEL? Memory by part, for full fine-tuning, LoRA or QLoRA.
+
+    \b
+    Example:
+        gpu-year finetune rtx-4090 llama-3-8b --method lora
+        gpu-year finetune rtx-3090 llama-3-70b --method qlora --gpus 2 --lang de
+    """
+    from generator import local, local_answer
+
+    catalog = load(data_dir)
+    _need_local(catalog)
+    _local_plan(
+        lambda n: local.finetune(
+            catalog,
+            gpu,
+            model,
+            method=method,
+            rank=rank,
+            seq=seq,
+            batch=batch,
+            gpus=n,
+            optimizer=optimizer,
+            sharding=sharding,
+            checkpointing=checkpointing,
+            targets=targets,
+        ),
+        local_answer.render_finetune,
+        catalog,
+        gpus,
+        lang,
+        as_json,
+    )
+
+
+def _choice_from(kind: str):
+    """Validate a format id against formats.yaml (read at run time, so no fixed Choice)."""
+
+    def check(ctx, param, value):
+        data_dir = ctx.params.get("data_dir", paths.DATA)
+        known = list(getattr(load(data_dir).local, kind, {}) or {})
+        if value not in known:
+            raise click.BadParameter(f"expected one of {', '.join(known)}, got {value!r}")
+        return value
+
+    return check
+
+
+@cli.command()
+@click.argument("gpu")
+@click.argument("model")
+@data_option
+@click.option(
+    "--quant",
+    default="q4_k_m",
+    show_default=True,
+    callback=_choice_from("weight_formats"),
+    help="Weight format: fp16, fp8, int8, gptq-4bit, q8_0, q6_k, q5_k_m, q4_k_m, q4_0, "
+    "q3_k_m, q2_k.",
+)
+@click.option(
+    "--context",
+    type=click.IntRange(1, 10_000_000),
+    help="Tokens of context (1-10,000,000). Default: the model's.",
+)
+@click.option(
+    "--batch",
+    type=click.IntRange(1, 65_536),
+    default=1,
+    show_default=True,
+    help="Sequences at once (1-65,536).",
+)
+@click.option(
+    "--kv-cache",
+    default="fp16",
+    show_default=True,
+    callback=_choice_from("kv_formats"),
+    help="KV-cache precision: fp16, fp8, q8_0, q4_0.",
+)
+@_gpus_option
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, raw SI numbers.")
+def infer(gpu, model, data_dir, quant, context, batch, kv_cache, gpus, lang, as_json):
+    """Can GPU run MODEL, and how fast? Memory by part and tokens/s ranges.
+
+    \b
+    Example:
+        gpu-year infer rtx-3090 llama-3-70b --quant q4_k_m --context 8192 --gpus 2
+        gpu-year infer apple-m2-ultra llama-2-7b --quant q4_0 --json
+    """
+    from generator import local, local_answer
+
+    catalog = load(data_dir)
+    _need_local(catalog)
+    _local_plan(
+        lambda n: local.infer(
+            catalog,
+            gpu,
+            model,
+            quant=quant,
+            context=context,
+            batch=batch,
+            kv_cache=kv_cache,
+            gpus=n,
+        ),
+        local_answer.render_infer,
+        catalog,
+        gpus,
+        lang,
+        as_json,
+    )

@@ -21,7 +21,7 @@ from jinja2 import meta
 from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 
-from generator import calc
+from generator import calc, local
 from generator.answer import verdict_key
 from generator.data import PRECISIONS, Catalog, Gpu, Model, Source
 from generator.i18n import LANGS, L10n, md_escape, round_sig, strings
@@ -134,7 +134,7 @@ def build_pages(
                 "model_result": model_results[q.model],
             },
         ),
-        PageSpec("method.md", "method", common),
+        PageSpec("method.md", "method", {**common, "run": local.method_section(catalog)}),
         PageSpec(
             "question.md",
             "question",
@@ -198,6 +198,7 @@ def build_pages(
                     "models": {
                         mid: _model_brief(m, model_results[mid]) for mid, m in models.items()
                     },
+                    "run": local.gpu_section(catalog, gid),
                 },
             )
         )
@@ -216,6 +217,7 @@ def build_pages(
                     ),
                     "gpus": {gid: _gpu_brief(g, gpu_results[gid]) for gid, g in gpus.items()},
                     "hardware_gpu": _hardware_gpu(catalog.models[mid], gpus),
+                    "run": local.model_section(catalog, mid),
                 },
             )
         )

@@ -30,7 +30,7 @@ import jinja2
 
 from generator import charts, logs, pages, paths
 from generator.cache import Cache, digest, files_digest
-from generator.data import DATA_FILES, Catalog, json_schemas
+from generator.data import DATA_FILES, LOCAL_FILES, Catalog, json_schemas
 from generator.i18n import LANGS, LOCALES
 from generator.results import Results, compute_all, dumps
 
@@ -406,7 +406,7 @@ def generate(
 
 def inputs_digest(data: Path, templates: Path) -> str:
     """Fingerprint of everything generation reads: data, templates, code, strings."""
-    files = [data / f for f in DATA_FILES if (data / f).exists()]
+    files = [data / f for f in (*DATA_FILES, *LOCAL_FILES) if (data / f).exists()]
     files += [p for p in sorted(templates.rglob("*")) if p.is_file()]
     files += sorted(GENERATOR.rglob("*.py")) + sorted(LOCALES.glob("*.yaml"))
     return digest(

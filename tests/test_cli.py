@@ -142,7 +142,13 @@ def test_list_and_list_json(runner, catalog):
 def test_committed_schema_is_current(runner):
     r = run(runner, "schema", "--check")
     assert r.exit_code == 0, r.output
-    assert set(json_schemas()) == {"gpus.schema.json", "models.schema.json", "scenario.schema.json"}
+    assert set(json_schemas()) == {
+        "gpus.schema.json",
+        "models.schema.json",
+        "scenario.schema.json",
+        "formats.schema.json",
+        "measurements.schema.json",
+    }
 
 
 def test_stale_schema_is_reported(runner, tmp_path):

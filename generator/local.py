@@ -1,0 +1,749 @@
+"""Fine-tuning and running a model on one's own GPUs: memory and speed.
+
+The first half holds pure formulas on plain numbers, each with its reference; the second half
+turns a catalog GPU and model into a plan (``finetune`` / ``infer``) whose memory breakdown adds up,
+and calibrates the speed efficiencies against published measurements (``calibration``).
+
+Memory is counted in bytes over all GPUs; ``per_gpu`` is what one card must hold. Every range is a
+``Span`` (value, low, high): low and high come from the ends of the published ranges of the
+inputs (bits per weight, framework overhead, measured efficiencies).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from generator import calc
+from generator.data import Catalog, Gpu, Local, Model
+
+GB = 1e9
+METHODS = ("full", "lora", "qlora")
+OPTIMIZERS = ("adam", "adam8bit")
+SHARDING = ("sharded", "replicated")
+TARGETS = ("all", "attention")
+MAX_CARDS = 64  # "cards needed" stops counting here
+
+
+@dataclass(frozen=True)
+class Span:
+    """A figure with its range."""
+
+    value: float
+    low: float
+    high: float
+
+    @staticmethod
+    def of(x: float) -> Span:
+        return Span(x, x, x)
+
+    def __add__(self, other: Span) -> Span:
+        return Span(self.value + other.value, self.low + other.low, self.high + other.high)
+
+    def __mul__(self, k: float) -> Span:
+        return Span(self.value * k, self.low * k, self.high * k)
+
+    def __truediv__(self, k: float) -> Span:
+        return Span(self.value / k, self.low / k, self.high / k)
+
+
+ZERO = Span(0.0, 0.0, 0.0)
+
+
+# ---------------------------------------------------------------- formulas
+
+
+def weight_bytes(parameters: float, bits_per_weight: float) -> float:
+    """Weights stored at ``bits_per_weight`` (effective, scales included): N × bits / 8."""
+    return parameters * bits_per_weight / 8
+
+
+def kv_cache_bytes(
+    layers: int,
+    values_per_token_layer: float,
+    context: int,
+    batch: int,
+    bytes_per_value: float,
+    window: int | None = None,
+    local_layers: int | None = None,
+) -> float:
+    """Keys and values cached for ``batch`` sequences of ``context`` tokens.
+
+    Per token and layer a decoder caches 2 × kv_heads × head_dim values (keys and values; grouped-
+    or multi-query attention shares them between heads: Ainslie et al. 2023, "GQA"), or a
+    compressed vector for multi-head latent attention. A layer with local attention (a sliding
+    window, Mistral 7B: Jiang et al. 2023; or chunks, Llama 4) keeps at most ``window`` tokens;
+    ``local_layers`` of the ``layers`` do so (all of them when None), the rest keep the whole
+    context.
+    """
+    if window:
+        n_local = layers if local_layers is None else min(local_layers, layers)
+        tokens = (layers - n_local) * context + n_local * min(context, window)
+    else:
+        tokens = layers * context
+    return tokens * values_per_token_layer * batch * bytes_per_value
+
+
+def lora_parameters(
+    layers: int,
+    d_model: int,
+    q_width: int,
+    kv_width: int,
+    mlp_width: float | None,
+    rank: int,
+    targets: str,
+) -> float:
+    """Trainable parameters of LoRA adapters: r × (d_in + d_out) per adapted matrix.
+
+    Hu et al. 2021, "LoRA: Low-Rank Adaptation of Large Language Models", §4.1: W + B·A with
+    B ∈ ℝ^{d_out×r}, A ∈ ℝ^{r×d_in}. ``attention`` adapts the query, key, value and output
+    projections (the LoRA paper's choice); ``all`` adds the three matrices of a gated MLP, as
+    QLoRA does (Dettmers et al. 2023, §4: "LoRA on all linear transformer block layers").
+    """
+    attention = (d_model + q_width) + 2 * (d_model + kv_width) + (q_width + d_model)  # q, k, v, o
+    mlp = 3 * (d_model + mlp_width) if targets == "all" and mlp_width else 0.0
+    return layers * rank * (attention + mlp)
+
+
+def mlp_width(
+    parameters: float, layers: int, d_model: int, q_width: int, kv_width: int, vocab: int | None
+) -> float:
+    """Width of a gated MLP (three d_model × width matrices per layer), from the parameter count.
+
+    Architectures publish it, the catalog does not: what is left of the parameters after the
+    input and output embeddings (2 × vocab × d_model) and the attention projections
+    (2·d·q_width + 2·d·kv_width per layer), divided by 3·d_model. For a mixture of experts this
+    is the width of all experts together. Llama 3 8B gives 14.2 k (published: 14,336).
+    """
+    embeddings = 2 * vocab * d_model if vocab else 0
+    attention = 2 * d_model * q_width + 2 * d_model * kv_width
+    per_layer = (parameters - embeddings) / layers - attention
+    return max(float(d_model), per_layer / (3 * d_model))
+
+
+def finetune_activation_bytes(
+    layers: int,
+    d_model: int,
+    seq: int,
+    batch: int,
+    vocab: int | None,
+    checkpointing: bool,
+    logits_bytes: float,
+) -> float:
+    """Activations kept for the backward pass, 16-bit, plus the FP32 logits of the loss.
+
+    Korthikanti et al. 2022, "Reducing Activation Recomputation in Large Transformer Models",
+    §4 (no tensor or sequence parallelism): a layer stores s·b·h·(34 + 5·a·s/h) bytes; the
+    5·a·s/h term is the attention matrix, which FlashAttention (Dao et al. 2022) never stores,
+    leaving 34·s·b·h. With gradient checkpointing each layer keeps only its input (2·s·b·h) and one
+    layer at a time is recomputed in full (34·s·b·h more). The loss keeps the logits in FP32:
+    4·s·b·v bytes (the same paper, §4.3).
+    """
+    sbh = seq * batch * d_model
+    kept = layers * 2 * sbh + 34 * sbh if checkpointing else layers * 34 * sbh
+    return kept + (logits_bytes * seq * batch * vocab if vocab else 0.0)
+
+
+def decode_tokens_per_s(bytes_per_token: float, bandwidth: float, efficiency: float) -> float:
+    """Tokens per second of one sequence when every token reads ``bytes_per_token`` from memory.
+
+    Generating a token reads all active weights and the sequence's KV cache once; at batch 1 the
+    arithmetic is far below the GPU's peak, so memory bandwidth bounds the speed (Pope et al.
+    2022, "Efficiently Scaling Transformer Inference", §2). ``efficiency`` is the share of the
+    datasheet bandwidth achieved, calibrated against published measurements.
+    """
+    return bandwidth * efficiency / bytes_per_token
+
+
+def prefill_tokens_per_s(flops_per_token: float, peak_flops: float, efficiency: float) -> float:
+    """Prompt tokens per second when the prompt is processed as one large batch (compute-bound).
+
+    A forward pass costs 2·N FLOP per token (Kaplan et al. 2020, §2.1), N = active parameters;
+    the attention over the prompt is left out (small below a few thousand tokens).
+    """
+    return peak_flops * efficiency / flops_per_token
+
+
+# ---------------------------------------------------------------- a model's shape
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the formulas need of a model's architecture; None where it is not published."""
+
+    layers: int | None
+    d_model: int | None
+    heads: int | None
+    kv_values: float | None  # cached values per token and layer
+    q_width: int | None
+    kv_width: int | None
+    vocab: int | None
+    context: int | None
+    window: int | None
+    local_layers: int | None
+
+
+def shape(model: Model) -> Shape:
+    a = model.architecture
+    if a is None:
+        return Shape(*(None,) * 10)
+    head = a.d_model // a.heads if a.d_model and a.heads else None
+    kv_heads = a.kv_heads or (a.heads if not a.kv_cache_dim else None)
+    kv_values = a.kv_cache_dim or (2 * kv_heads * head if kv_heads and head else None)
+    return Shape(
+        layers=a.layers,
+        d_model=a.d_model,
+        heads=a.heads,
+        kv_values=kv_values,
+        q_width=a.d_model,
+        kv_width=kv_heads * head if kv_heads and head else a.d_model,
+        vocab=a.vocab_size,
+        context=a.context_length,
+        window=a.attention_window,
+        local_layers=a.local_layers,
+    )
+
+
+def _bandwidth(gpu: Gpu) -> float:
+    return gpu.memory_bandwidth_gbs * GB
+
+
+def inference_peak(gpu: Gpu) -> float:
+    """Dense 16-bit peak in FLOP/s (FP16 or BF16, whichever is higher), else FP32."""
+    p = max(gpu.peak("fp16") or 0, gpu.peak("bf16") or 0) or gpu.peak("fp32") or 0
+    return p * calc.TERA
+
+
+def _local(catalog: Catalog) -> Local:
+    if catalog.local is None:
+        raise LookupError("the data directory has no formats.yaml/measurements.yaml")
+    return catalog.local
+
+
+# ---------------------------------------------------------------- calibration
+
+
+@dataclass(frozen=True)
+class CalibrationRow:
+    id: str
+    gpu: str
+    model: str
+    format: str
+    kind: str  # decode or prefill
+    tokens: int
+    measured: float
+    predicted: float
+    predicted_low: float
+    predicted_high: float
+    achieved: float  # share of bandwidth (decode) or peak (prefill) the measurement implies
+    ratio: float  # predicted / measured
+    software: str
+    sources: list[dict[str, str]]
+
+
+def _decode_bytes(params: float, bits: float, kv_per_token: float) -> float:
+    return weight_bytes(params, bits) + kv_per_token
+
+
+@dataclass(frozen=True)
+class Calibration:
+    efficiency: dict[str, Span]  # decode: share of bandwidth; prefill: share of peak
+    rows: list[CalibrationRow]
+
+
+def calibration(catalog: Catalog) -> Calibration:
+    """Efficiencies implied by each measurement; value = geometric mean, range = min to max."""
+    loc = _local(catalog)
+    achieved: dict[str, dict[str, float]] = {"decode": {}, "prefill": {}}
+    for m in loc.measurements.values():
+        gpu, model = catalog.gpus[m.gpu], catalog.models[m.model]
+        bits = loc.weight_formats[m.format].bits_per_weight.value
+        if m.kind == "decode":
+            s = shape(model)
+            kv = (
+                kv_cache_bytes(s.layers, s.kv_values, m.tokens // 2, 1, 2, s.window, s.local_layers)
+                if s.layers and s.kv_values
+                else 0.0
+            )
+            need = _decode_bytes(m.parameters, bits, kv)
+            achieved["decode"][m.id] = m.tokens_per_s * need / _bandwidth(gpu)
+        else:
+            achieved["prefill"][m.id] = m.tokens_per_s * 2 * m.parameters / inference_peak(gpu)
+    eff = {}
+    for kind, xs in achieved.items():
+        vals = list(xs.values())
+        gmean = math.exp(sum(math.log(v) for v in vals) / len(vals))
+        eff[kind] = Span(gmean, min(vals), max(vals))
+    rows = []
+    for m in loc.measurements.values():
+        a = achieved[m.kind][m.id]
+        e = eff[m.kind]
+        pred = Span(
+            m.tokens_per_s * e.value / a, m.tokens_per_s * e.low / a, m.tokens_per_s * e.high / a
+        )
+        rows.append(
+            CalibrationRow(
+                m.id,
+                m.gpu,
+                m.model,
+                m.format,
+                m.kind,
+                m.tokens,
+                m.tokens_per_s,
+                pred.value,
+                pred.low,
+                pred.high,
+                a,
+                pred.value / m.tokens_per_s,
+                m.software,
+                [{"url": str(s.url), "title": s.title, "lang": s.lang} for s in m.sources],
+            )
+        )
+    return Calibration(eff, rows)
+
+
+# ---------------------------------------------------------------- plans
+
+
+def _overhead(loc: Local) -> Span:
+    o = loc.overhead.gb_per_gpu
+    return Span(o.value * GB, o.low * GB, o.high * GB)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run needs: memory per part (all GPUs together) and per GPU, and whether it fits."""
+
+    gpu: str
+    model: str
+    gpus: int
+    gpu_memory_bytes: float
+    memory: dict[str, Span]  # part -> bytes over all GPUs; parts add up to total
+    total: Span
+    per_gpu: Span
+    fits: bool
+    complete: bool  # False: a part could not be computed (architecture not published)
+    unknown: list[str]
+    settings: dict[str, Any]
+    speed: dict[str, Span] = field(default_factory=dict)  # tokens/s
+    warnings: list[str] = field(default_factory=list)
+    sources: list[dict[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["fits"] = self.fits
+        d["memory_bytes"] = self.total.value
+        d["memory_bytes_low"] = self.total.low
+        d["memory_bytes_high"] = self.total.high
+        d["per_gpu_bytes"] = self.per_gpu.value
+        for k, s in self.speed.items():
+            d[f"{k}_tokens_per_s"] = s.value
+            d[f"{k}_tokens_per_s_low"] = s.low
+            d[f"{k}_tokens_per_s_high"] = s.high
+        return d
+
+
+def _sources(*entries: Any) -> list[dict[str, str]]:
+    seen: dict[str, dict[str, str]] = {}
+    for e in entries:
+        for s in e.sources:
+            seen.setdefault(str(s.url), {"url": str(s.url), "title": s.title, "lang": s.lang})
+    return list(seen.values())
+
+
+def _plan(
+    gpu: Gpu,
+    model: Model,
+    n: int,
+    memory: dict[str, Span | None],
+    settings: dict[str, Any],
+    sources: list,
+    **extra: Any,
+) -> Plan:
+    """Sum the parts (each already counted over all ``n`` GPUs); one GPU holds 1/n of the total.
+
+    Replicated parts are counted n times by the caller, per-GPU parts (overhead, activations of
+    each GPU's micro-batch) too, so an even split of the total is each card's share.
+    """
+    unknown = [k for k, v in memory.items() if v is None]
+    known = {k: v for k, v in memory.items() if v is not None}
+    total = sum(known.values(), ZERO)
+    per_gpu = total / n
+    cap = gpu.memory_gib * calc.GIB
+    return Plan(
+        gpu=gpu.id,
+        model=model.id,
+        gpus=n,
+        gpu_memory_bytes=cap,
+        memory=known,
+        total=total,
+        per_gpu=per_gpu,
+        fits=per_gpu.value <= cap,
+        complete=not unknown,
+        unknown=unknown,
+        settings=settings,
+        sources=sources,
+        **extra,
+    )
+
+
+def finetune(
+    catalog: Catalog,
+    gpu_id: str,
+    model_id: str,
+    *,
+    method: str = "qlora",
+    rank: int = 16,
+    seq: int = 2048,
+    batch: int = 1,
+    gpus: int = 1,
+    optimizer: str = "adam",
+    sharding: str = "sharded",
+    checkpointing: bool = True,
+    targets: str = "all",
+) -> Plan:
+    """Memory to fine-tune ``model`` on ``gpus`` cards of ``gpu``.
+
+    Full: 16-bit weights and gradients plus Adam's FP32 state (ZeRO, Rajbhandari et al. 2020) or
+    8-bit Adam's (Dettmers et al. 2021). LoRA: frozen 16-bit weights plus the adapters with their
+    gradients and Adam state. QLoRA: the frozen weights in 4-bit NormalFloat with double
+    quantization (Dettmers et al. 2023). Activations per ``finetune_activation_bytes``. With
+    several GPUs, ``sharded`` splits weights, gradients and optimizer state over them (ZeRO stage
+    3 / FSDP), ``replicated`` keeps a full copy on each (data parallel); every GPU runs its own
+    micro-batch and pays the framework overhead.
+    """
+    loc = _local(catalog)
+    ft = loc.finetune
+    gpu, model = catalog.gpu(gpu_id), catalog.model(model_id)
+    n_params = model.parameters
+    s = shape(model)
+    copies = 1 if sharding == "sharded" else gpus
+    adapter = None
+    mem: dict[str, Span | None] = {}
+    if method == "full":
+        opt = ft.adam_bytes if optimizer == "adam" else ft.adam_8bit_bytes
+        mem["weights"] = Span.of(n_params * ft.weight_bytes * copies)
+        mem["gradients"] = Span.of(n_params * ft.gradient_bytes * copies)
+        mem["optimizer"] = Span.of(n_params * opt * copies)
+    else:
+        bits = 8 * ft.weight_bytes if method == "lora" else ft.nf4_bits
+        mem["weights"] = Span.of(weight_bytes(n_params, bits) * copies)
+        if s.layers and s.d_model and s.q_width and s.kv_width:
+            width = mlp_width(n_params, s.layers, s.d_model, s.q_width, s.kv_width, s.vocab)
+            adapter = lora_parameters(
+                s.layers, s.d_model, s.q_width, s.kv_width, width, rank, targets
+            )
+            mem["adapters"] = Span.of(adapter * ft.adapter_bytes * copies)
+        else:
+            mem["adapters"] = None
+    if s.layers and s.d_model:
+        acts = finetune_activation_bytes(
+            s.layers, s.d_model, seq, batch, s.vocab, checkpointing, ft.logits_bytes
+        )
+        mem["activations"] = Span.of(acts * gpus)
+    else:
+        mem["activations"] = None
+    mem["overhead"] = _overhead(loc) * gpus
+    warnings = []
+    if s.context and seq > s.context:
+        warnings.append("seq_beyond_context")
+    if not model.open_weights:
+        warnings.append("closed_weights")
+    settings = {
+        "method": method,
+        "rank": rank,
+        "seq": seq,
+        "batch": batch,
+        "optimizer": optimizer,
+        "sharding": sharding,
+        "checkpointing": checkpointing,
+        "targets": targets,
+        "adapter_parameters": adapter,
+        "model_context": s.context,
+    }
+    return _plan(gpu, model, gpus, mem, settings, _sources(ft, loc.overhead), warnings=warnings)
+
+
+def infer(
+    catalog: Catalog,
+    gpu_id: str,
+    model_id: str,
+    *,
+    quant: str = "q4_k_m",
+    context: int | None = None,
+    batch: int = 1,
+    kv_cache: str = "fp16",
+    gpus: int = 1,
+    cal: Calibration | None = None,
+) -> Plan:
+    """Memory and speed of running ``model`` in ``quant`` on ``gpus`` cards of ``gpu``.
+
+    Memory: weights at the format's effective bits per weight (all parameters: every expert of a
+    mixture must be resident), the KV cache for ``batch`` sequences of ``context`` tokens, and the
+    framework overhead on each card. The layers are split over the cards (llama.cpp's default
+    "layer split"): memory divides, but a token still passes through the cards one after another,
+    so decode speed is that of one card reading all the bytes.
+
+    Decode tokens/s per sequence = bandwidth × efficiency / bytes read per step, where a step reads
+    the active weights once and each sequence's KV cache; if the step's 2·N·batch FLOP take
+    longer at the calibrated compute efficiency, compute bounds it instead.
+    """
+    loc = _local(catalog)
+    gpu, model = catalog.gpu(gpu_id), catalog.model(model_id)
+    fmt = loc.weight_formats[quant]
+    kvf = loc.kv_formats[kv_cache]
+    s = shape(model)
+    context = context or s.context or 4096
+    cal = cal or calibration(catalog)
+    b = fmt.bits_per_weight
+    weights = Span(*(weight_bytes(model.parameters, x) for x in (b.value, b.low, b.high)))
+    kv_total = None
+    if s.layers and s.kv_values:
+        kv_total = kv_cache_bytes(
+            s.layers, s.kv_values, context, batch, kvf.bits_per_value / 8, s.window, s.local_layers
+        )
+    mem: dict[str, Span | None] = {
+        "weights": weights,
+        "kv_cache": Span.of(kv_total) if kv_total is not None else None,
+        "overhead": _overhead(loc) * gpus,
+    }
+    active = model.compute_parameters
+    read = Span(*(weight_bytes(active, x) for x in (b.value, b.low, b.high)))
+    kv_seq = (kv_total or 0.0) / batch
+    e_dec, e_pre = cal.efficiency["decode"], cal.efficiency["prefill"]
+    peak = inference_peak(gpu)
+    bw = _bandwidth(gpu)
+
+    def step(bytes_read: float, eff_mem: float, eff_cmp: float) -> float:
+        t_mem = (bytes_read + batch * kv_seq) / (bw * eff_mem)
+        t_cmp = 2 * active * batch / (peak * eff_cmp) if peak else 0.0
+        return 1 / max(t_mem, t_cmp)
+
+    decode = Span(
+        step(read.value, e_dec.value, e_pre.value),
+        step(read.high, e_dec.low, e_pre.low),
+        step(read.low, e_dec.high, e_pre.high),
+    )
+    speed = {"decode": decode, "decode_total": decode * batch}
+    if peak:
+        speed["prefill"] = Span(
+            prefill_tokens_per_s(2 * active, peak, e_pre.value),
+            prefill_tokens_per_s(2 * active, peak, e_pre.low),
+            prefill_tokens_per_s(2 * active, peak, e_pre.high),
+        )
+    warnings = []
+    if s.context and context > s.context:
+        warnings.append("context_beyond_model")
+    if not model.open_weights:
+        warnings.append("closed_weights")
+    settings = {
+        "quant": quant,
+        "context": context,
+        "batch": batch,
+        "kv_cache": kv_cache,
+        "bits_per_weight": b.value,
+        "model_context": s.context,
+        "window": s.window,
+        "local_layers": s.local_layers,
+        "split": "layers",
+    }
+    meas = list(loc.measurements.values())
+    return _plan(
+        gpu,
+        model,
+        gpus,
+        mem,
+        settings,
+        _sources(fmt, kvf, loc.overhead, *meas),
+        speed=speed,
+        warnings=warnings,
+    )
+
+
+def cards_needed(plan_for: Any, limit: int = MAX_CARDS) -> int | None:
+    """Fewest cards (1 … ``limit``) for which ``plan_for(n)`` fits; None beyond."""
+    lo = 1
+    if plan_for(lo).fits:
+        return 1
+    hi = 2
+    while hi <= limit and not plan_for(hi).fits:
+        lo, hi = hi, hi * 2
+    if hi > limit:
+        if plan_for(limit).fits:
+            hi = limit
+        else:
+            return None
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if plan_for(mid).fits:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+# ---------------------------------------------------------------- what the pages show
+
+
+def largest_parameters(gpu: Gpu, bytes_per_param: float, overhead: float) -> float:
+    """Parameters whose weights (or training state) fit beside the overhead: (M − o) / bytes."""
+    return max(0.0, gpu.memory_gib * calc.GIB - overhead) / bytes_per_param
+
+
+def gpu_section(catalog: Catalog, gpu_id: str) -> dict[str, Any] | None:
+    """GPU page: largest model per method and format, and speed of a few common models."""
+    if catalog.local is None:
+        return None
+    loc = catalog.local
+    ft = loc.finetune
+    gpu = catalog.gpus[gpu_id]
+    cal = calibration(catalog)
+    o = _overhead(loc).value
+    methods = {
+        "full": ft.weight_bytes + ft.gradient_bytes + ft.adam_bytes,
+        "full8": ft.weight_bytes + ft.gradient_bytes + ft.adam_8bit_bytes,
+        "lora": ft.weight_bytes,
+        "qlora": ft.nf4_bits / 8,
+    }
+    largest_ft = {k: largest_parameters(gpu, b, o) for k, b in methods.items()}
+    largest_run = {
+        f: largest_parameters(gpu, loc.weight_formats[f].bits_per_weight.value / 8, o)
+        for f in loc.weight_formats
+    }
+    rows = []
+    for mid in loc.pages.models:
+        m = catalog.models[mid]
+        ctx = (
+            min(loc.pages.context, m.architecture.context_length or loc.pages.context)
+            if m.architecture
+            else loc.pages.context
+        )
+        runs = {}
+        for f in loc.pages.formats:
+            p = infer(catalog, gpu_id, mid, quant=f, context=ctx, cal=cal)
+            runs[f] = {
+                "fits": p.fits,
+                "memory": p.total.value,
+                "decode": asdict(p.speed["decode"]),
+            }
+        tunes = {meth: finetune(catalog, gpu_id, mid, method=meth).fits for meth in METHODS}
+        rows.append({"model": mid, "context": ctx, "runs": runs, "tunes": tunes})
+    return {
+        "largest_finetune": largest_ft,
+        "largest_run": largest_run,
+        "formats": list(loc.pages.formats),
+        "format_names": {k: f.name for k, f in loc.weight_formats.items()},
+        "bits": {k: f.bits_per_weight.value for k, f in loc.weight_formats.items()},
+        "bytes_per_param": methods,
+        "overhead": o,
+        "context": loc.pages.context,
+        "rows": rows,
+    }
+
+
+def model_section(catalog: Catalog, model_id: str) -> dict[str, Any] | None:
+    """Model page: cards needed per format and speed on common GPUs, and fine-tuning needs."""
+    if catalog.local is None:
+        return None
+    loc = catalog.local
+    m = catalog.models[model_id]
+    s = shape(m)
+    cal = calibration(catalog)
+    ctx = min(loc.pages.context, s.context or loc.pages.context)
+    run = {}
+    for f in loc.pages.formats:
+        one = infer(catalog, loc.pages.gpus[0], model_id, quant=f, context=ctx, cal=cal)
+        run[f] = {"memory": asdict(one.total), "complete": one.complete}
+    gpus = []
+    for gid in loc.pages.gpus:
+        cards = {
+            f: cards_needed(
+                lambda n, f=f, gid=gid: infer(
+                    catalog, gid, model_id, quant=f, context=ctx, gpus=n, cal=cal
+                )
+            )
+            for f in loc.pages.formats
+        }
+        speed = {
+            f: asdict(infer(catalog, gid, model_id, quant=f, context=ctx, cal=cal).speed["decode"])
+            for f in loc.pages.formats
+        }
+        tune = {
+            meth: cards_needed(
+                lambda n, meth=meth, gid=gid: finetune(catalog, gid, model_id, method=meth, gpus=n)
+            )
+            for meth in METHODS
+        }
+        gpus.append({"gpu": gid, "cards": cards, "decode": speed, "tune": tune})
+    tunes = {
+        meth: asdict(finetune(catalog, loc.pages.gpus[0], model_id, method=meth).total)
+        for meth in METHODS
+    }
+    return {
+        "context": ctx,
+        "formats": list(loc.pages.formats),
+        "format_names": {k: f.name for k, f in loc.weight_formats.items()},
+        "run": run,
+        "tunes": tunes,
+        "tune_complete": finetune(catalog, loc.pages.gpus[0], model_id).complete,
+        "kv_known": s.layers is not None and s.kv_values is not None,
+        "gpus": gpus,
+        "chart": f"img/run/{model_id}" if model_id in loc.pages.models else None,
+    }
+
+
+def method_section(catalog: Catalog) -> dict[str, Any] | None:
+    """Method page: the formats, fine-tuning bytes, overhead and the calibration table."""
+    if catalog.local is None:
+        return None
+    loc = catalog.local
+    cal = calibration(catalog)
+    return {
+        "weight_formats": [
+            {
+                **f.model_dump(mode="json", exclude={"sources", "notes"}),
+                "sources": _sources(f),
+                "notes": [n.model_dump() for n in f.notes],
+            }
+            for f in loc.weight_formats.values()
+        ],
+        "kv_formats": [
+            {**f.model_dump(mode="json", exclude={"sources", "notes"}), "sources": _sources(f)}
+            for f in loc.kv_formats.values()
+        ],
+        "finetune": loc.finetune.model_dump(mode="json", exclude={"sources"}),
+        "finetune_sources": _sources(loc.finetune),
+        "overhead": loc.overhead.gb_per_gpu.model_dump(),
+        "overhead_sources": _sources(loc.overhead),
+        "efficiency": {k: asdict(v) for k, v in cal.efficiency.items()},
+        "calibration": [asdict(r) for r in cal.rows],
+    }
+
+
+def memory_chart(catalog: Catalog, model_id: str) -> dict[str, Any]:
+    """Chart payload: memory (one card) by context for each page format, and common GPU sizes."""
+    loc = _local(catalog)
+    m = catalog.models[model_id]
+    s = shape(m)
+    top = max(s.context or 0, 2**17)  # at least 128 k, to show how the cache grows
+    contexts = [c for c in (2**k for k in range(11, 21)) if c <= top]
+    gpu0 = loc.pages.gpus[0]
+    lines = []
+    for f in (*loc.pages.formats, "q2_k"):
+        lines.append(
+            {
+                "name": loc.weight_formats[f].name,
+                "bytes": [
+                    infer(catalog, gpu0, model_id, quant=f, context=c).total.value for c in contexts
+                ],
+            }
+        )
+    sizes = sorted({catalog.gpus[g].memory_gib for g in loc.pages.gpus} - {192.0})
+    return {
+        "model": m.name,
+        "contexts": contexts,
+        "model_context": s.context,
+        "lines": lines,
+        "gpus": [{"memory": gib * calc.GIB} for gib in sizes],
+    }

@@ -1,0 +1,131 @@
+"""Terminal answers of ``gpu-year finetune`` and ``gpu-year infer``, in English or German."""
+
+from __future__ import annotations
+
+from generator.data import Catalog
+from generator.i18n import L10n, plain
+from generator.local import MAX_CARDS, Plan, Span
+
+
+def _span(f: L10n, s: Span, fmt) -> str:
+    """``12.4 (range 8.64 – 17)``: the ends of the range whenever they differ after rounding."""
+    v, lo, hi = fmt(s.value), fmt(s.low), fmt(s.high)
+    return v if lo == hi else f.text("range.between", value=v, low=lo, high=hi)
+
+
+def _table(f: L10n, plan: Plan, labels: dict[str, str]) -> list[str]:
+    rows = [(labels[k], _span(f, v, f.bytes)) for k, v in plan.memory.items()]
+    rows.append((f.text("local.total"), _span(f, plan.total, f.bytes)))
+    width = max(len(a) for a, _ in rows)
+    out = [f"  {a:<{width}}  {b}" for a, b in rows[:-1]]
+    out.append("  " + "─" * (width + 12))
+    out.append(f"  {rows[-1][0]:<{width}}  {rows[-1][1]}")
+    for part in plan.unknown:
+        out.append("  " + f.text("local.unknown_part", part=f.text("local.part." + part)))
+    return out
+
+
+def _verdict(f: L10n, plan: Plan, cards: int | None) -> str:
+    key = "local.fits" if plan.fits else "local.does_not_fit"
+    text = f.text(key, per_gpu=f.bytes(plan.per_gpu.value), memory=f.bytes(plan.gpu_memory_bytes))
+    if not plan.fits:
+        text += " " + (
+            f.text("local.cards_needed", n=f.integer(cards))
+            if cards
+            else f.text("local.cards_beyond", n=f.integer(MAX_CARDS))
+        )
+    if not plan.complete:
+        text += " " + f.text("local.lower_bound")
+    return text
+
+
+def _sources(f: L10n, plan: Plan) -> list[str]:
+    return [f.text("local.sources")] + [
+        f"  - {plain(s['title'])}: {s['url']}" for s in plan.sources
+    ]
+
+
+def _header(f: L10n, catalog: Catalog, plan: Plan, key: str, **kw: str) -> str:
+    gpu, model = catalog.gpus[plan.gpu], catalog.models[plan.model]
+    return f.text(
+        key,
+        model=model.name,
+        n=f.integer(plan.gpus),
+        gpu=gpu.name,
+        memory=f.bytes(plan.gpu_memory_bytes),
+        **kw,
+    )
+
+
+def render_finetune(plan: Plan, catalog: Catalog, lang: str, cards: int | None = None) -> str:
+    f = L10n(lang)
+    s = plan.settings
+    method = f.text("local.method." + s["method"])
+    lines = [_header(f, catalog, plan, "local.finetune_title", method=method)]
+    setup = [
+        f.text("local.seq_batch", seq=f.integer(s["seq"]), batch=f.integer(s["batch"])),
+        f.text("local.checkpointing." + ("on" if s["checkpointing"] else "off")),
+    ]
+    if s["method"] == "full":
+        setup.append(f.text("local.optimizer." + s["optimizer"]))
+    else:
+        adapters = s["adapter_parameters"]
+        setup.insert(
+            0,
+            f.text(
+                "local.adapters",
+                rank=f.integer(s["rank"]),
+                targets=f.text("local.targets." + s["targets"]),
+                n=f.count(adapters) if adapters else "?",
+            ),
+        )
+    if plan.gpus > 1:
+        setup.append(f.text("local.sharding." + s["sharding"]))
+    lines += [", ".join(setup), "", _verdict(f, plan, cards), "", f.text("local.memory_all")]
+    labels = {k: f.text("local.part." + k) for k in plan.memory}
+    if s["method"] == "qlora":
+        labels["weights"] = f.text("local.part.weights_nf4")
+    lines += _table(f, plan, labels)
+    lines += [""] + [f.text("local.warning." + w) for w in plan.warnings]
+    lines += _sources(f, plan)
+    return "\n".join(line for line in lines if line is not None)
+
+
+def render_infer(plan: Plan, catalog: Catalog, lang: str, cards: int | None = None) -> str:
+    f = L10n(lang)
+    s = plan.settings
+    loc = catalog.local
+    assert loc is not None
+    fmt = loc.weight_formats[s["quant"]]
+    lines = [_header(f, catalog, plan, "local.infer_title", quant=fmt.name)]
+    setup = [
+        f.text("local.context", context=f.integer(s["context"]), batch=f.integer(s["batch"])),
+        f.text("local.kv_cache", kv=loc.kv_formats[s["kv_cache"]].name),
+    ]
+    if s["window"]:
+        setup.append(f.text("local.window", window=f.integer(s["window"])))
+    if plan.gpus > 1:
+        setup.append(f.text("local.layer_split"))
+    lines += [", ".join(setup), "", _verdict(f, plan, cards), "", f.text("local.memory_all")]
+    labels = {k: f.text("local.part." + k) for k in plan.memory}
+    labels["weights"] = f.text("local.part.weights_bits", bits=f.num(s["bits_per_weight"], 4))
+    lines += _table(f, plan, labels)
+    lines.append("")
+    lines.append(
+        f.text("local.decode", speed=_span(f, plan.speed["decode"], f.num))
+        + (
+            " " + f.text("local.decode_total", speed=f.num(plan.speed["decode_total"].value))
+            if s["batch"] > 1
+            else ""
+        )
+    )
+    if "prefill" in plan.speed:
+        lines.append(f.text("local.prefill", speed=_span(f, plan.speed["prefill"], f.num)))
+    lines.append(f.text("local.speed_note"))
+    warn = [
+        f.text("local.warning." + w, context=f.integer(s["model_context"] or 0))
+        for w in plan.warnings
+    ]
+    lines += ["", *warn]
+    lines += _sources(f, plan)
+    return "\n".join(lines)
