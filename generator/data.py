@@ -737,10 +737,12 @@ def _check_sources(entry: Sourced, file: str, label: str) -> Iterator[Problem]:
             yield Problem(file, label, f"estimated[{i}]", f"no field named {path!r}")
 
 
-def _load_list(path: Path, key: str, cls: type[Strict], problems: list[Problem]) -> dict[str, Any]:
+def _load_list(
+    path: Path, key: str, cls: type[Strict], problems: list[Problem], docs: dict[str, Document]
+) -> dict[str, Any]:
     file = str(path)
     try:
-        doc = parse_yaml(path)
+        doc = docs[file] = parse_yaml(path)
     except DataError as e:
         problems.extend(e.problems)
         return {}
@@ -794,6 +796,15 @@ def _load_list(path: Path, key: str, cls: type[Strict], problems: list[Problem])
     return out
 
 
+def _with_line(p: Problem, docs: dict[str, Document]) -> Problem:
+    """``p`` with the line of its entry and field, when it has none yet and they are found."""
+    doc = docs.get(p.file)
+    if p.line or doc is None:
+        return p
+    line = doc.line(*_loc(re.sub(r" \(id .*\)$", "", p.entry)), *_loc(p.field))
+    return dataclasses.replace(p, line=line) if line else p
+
+
 def _loc(field: str) -> list[Any]:
     """``sources[0].fields`` -> ``["sources", 0, "fields"]``."""
     return [int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", field) if p]
@@ -813,8 +824,9 @@ def load_catalog(directory: str | Path) -> Catalog:
     problems: list[Problem] = []
     if not d.is_dir():
         raise DataError([Problem(str(d), "", "", "data directory not found")])
-    gpus = _load_list(d / "gpus.yaml", "gpus", Gpu, problems)
-    models = _load_list(d / "models.yaml", "models", Model, problems)
+    docs: dict[str, Document] = {}
+    gpus = _load_list(d / "gpus.yaml", "gpus", Gpu, problems, docs)
+    models = _load_list(d / "models.yaml", "models", Model, problems, docs)
 
     mfile = str(d / "models.yaml")
     for i, m in enumerate(models.values()):
@@ -834,7 +846,7 @@ def load_catalog(directory: str | Path) -> Catalog:
     sfile = str(d / "scenario.yaml")
     sdoc = None
     try:
-        sdoc = parse_yaml(d / "scenario.yaml")
+        sdoc = docs[sfile] = parse_yaml(d / "scenario.yaml")
         if not isinstance(sdoc.data, dict):
             raise DataError([Problem(sfile, "", "", "expected a mapping")])
         scenario = Scenario.model_validate(sdoc.data)
@@ -849,7 +861,7 @@ def load_catalog(directory: str | Path) -> Catalog:
                 problems.extend(_check_sources(r, sfile, _entry_label(key, i, {"id": r.id})))
         problems.extend(_check_scenario(scenario, gpus, models, sfile))
     if problems:
-        raise DataError(problems)
+        raise DataError([_with_line(p, docs) for p in problems])
     assert scenario is not None
     return Catalog(gpus=gpus, models=models, scenario=scenario)
 
