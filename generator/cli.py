@@ -14,7 +14,9 @@ import click
 from generator import answer, logs, paths, site
 from generator.data import (
     LANGS,
+    MIN_FRACTION,
     PRECISIONS,
+    YEARS_RANGE,
     Catalog,
     DataError,
     UnknownEntry,
@@ -61,9 +63,9 @@ def cli():
 @click.argument("model")
 @click.option(
     "--utilization",
-    type=click.FloatRange(0, 1, min_open=True),
+    type=click.FloatRange(MIN_FRACTION, 1),
     callback=_finite,
-    help="Duty cycle at peak, in (0, 1]. Default: the scenario's (0.9).",
+    help=f"Duty cycle at peak, in [{MIN_FRACTION:g}, 1]. Default: the scenario's (0.9).",
 )
 @click.option(
     "--precision",
@@ -72,9 +74,10 @@ def cli():
 )
 @click.option(
     "--years",
-    type=click.FloatRange(0, 1000, min_open=True),
+    type=click.FloatRange(*YEARS_RANGE),
     callback=_finite,
-    help="How long the GPU runs, in years. Default: the scenario's (1).",
+    help=f"How long the GPU runs, in years ({YEARS_RANGE[0]:g} to {YEARS_RANGE[1]:g}). "
+    "Default: the scenario's (1).",
 )
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object, raw SI numbers.")
@@ -96,6 +99,11 @@ def compare(gpu, model, utilization, precision, years, lang, as_json, data_dir):
         raise click.BadParameter(str(e)) from None
     except KeyError as e:
         raise click.BadParameter(e.args[0], param_hint="'--precision'") from None
+    except ArithmeticError as e:  # the options are bounded; this is a last line of defence
+        raise click.ClickException(
+            f"cannot compare {gpu} with {model} at these settings ({type(e).__name__}: {e}); "
+            "try values closer to the scenario's"
+        ) from None
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:

@@ -297,7 +297,11 @@ Prose = Annotated[str, Field(strict=True, min_length=1, max_length=2000)]
 TFlops = Quantity(
     0.01, 100_000, "TFLOPS (10¹² FLOP/s)", "is it written in FLOP/s instead of TFLOPS?"
 )
-Fraction = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, le=1)]
+# Shares of time or of a peak, and how long a GPU runs: bounded away from 0, so that no figure
+# derived from them (GPU-years, GPUs needed, energy) overflows or rounds to nothing.
+MIN_FRACTION = 0.001
+YEARS_RANGE = (0.001, 1000)
+Fraction = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=MIN_FRACTION, le=1)]
 
 
 class Strict(BaseModel):
@@ -455,7 +459,7 @@ class Model(Sourced):
 class Question(Strict):
     gpu: Id
     model: Id
-    years: Quantity(0.001, 1000, "years")
+    years: Quantity(*YEARS_RANGE, "years")
     utilization: Fraction
     precision: Literal["fp32", "tf32", "fp16", "bf16", "fp8"]
 

@@ -93,6 +93,10 @@ CASES = {
         ),
         ["gpus.yaml", "line ", "a key must be a single word"],
     ),
+    "a duty cycle that rounds to nothing": (
+        regex_once("scenario.yaml", r"utilization: [0-9.]+", "utilization: 1.0e-320"),
+        ["scenario.yaml", "line ", "question.utilization", "greater than or equal to 0.001"],
+    ),
     # unbounded work from small input
     "alias bomb, nine levels": (alias_bomb, ["gpus.yaml", "line ", "aliases", "not allowed"]),
     "nesting 5000 deep": (deep_nesting, ["models.yaml", "line ", "nest"]),
