@@ -287,10 +287,14 @@ def diff(old, new, rev, exit_code, data_dir):
         if rev:
             if new is not None:
                 raise click.UsageError("with --against, give at most one directory (NEW)")
-            old, new = diffing.data_at_revision(rev, data_dir), old or data_dir
+            with diffing.data_at_revision(rev, data_dir) as at_rev:
+                before = diffing.load(at_rev)
+            after = diffing.load(old or data_dir)
         elif old is None or new is None:
             raise click.UsageError("give OLD and NEW, or --against REV")
-        result = diffing.compare(diffing.load(old), diffing.load(new))
+        else:
+            before, after = diffing.load(old), diffing.load(new)
+        result = diffing.compare(before, after)
     except (DataError, diffing.DiffError) as e:
         raise click.ClickException(str(e)) from None
     click.echo(diffing.markdown(result), nl=False)
