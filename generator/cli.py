@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from generator import answer, logs, paths, site
+from generator import answer, logs, paths, site, workdir
 from generator.data import (
     LANGS,
     MIN_FRACTION,
@@ -215,14 +215,15 @@ def build(data_dir, out, site_url, strict, no_cache, quiet):
 
     logs.setup(quiet)
     try:
-        stats = site.build(
-            out,
-            data=data_dir,
-            site_url=site_url,
-            strict=strict,
-            use_cache=not no_cache,
-            progress=progress,
-        )
+        with workdir.terminate_as_exit():  # SIGTERM cleans up like Ctrl-C
+            stats = site.build(
+                out,
+                data=data_dir,
+                site_url=site_url,
+                strict=strict,
+                use_cache=not no_cache,
+                progress=progress,
+            )
     except site.BuildError as e:
         raise click.ClickException(f"build failed, {out} is unchanged:\n{e}") from None
     finally:
@@ -259,8 +260,13 @@ def serve(data_dir, dev_addr, open_browser):
     os.environ["GPU_YEAR_DATA"] = str(data_dir.resolve())  # read by mkdocs.yml on every rebuild
     logs.setup(verbose=True, hide_build_errors=False)
     try:
-        preview.serve(paths.MKDOCS_YML, dev_addr, open_in_browser=open_browser)
-    except SystemExit as e:  # mkdocs' Abort: the first build failed
+        with workdir.terminate_as_exit():
+            preview.serve(paths.MKDOCS_YML, dev_addr, open_in_browser=open_browser)
+    except workdir.WorkdirError as e:
+        raise click.ClickException(str(e)) from None
+    except SystemExit as e:  # mkdocs' Abort: the first build failed; or SIGTERM
+        if isinstance(e.code, int):
+            raise
         raise click.ClickException(str(e)) from None
 
 
