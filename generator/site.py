@@ -483,7 +483,10 @@ def _os_error(e: OSError, out: Path) -> BuildError:
         errno.EACCES: "choose a writable --out",
         errno.EPERM: "choose a writable --out",
     }.get(e.errno or 0, "")
-    return BuildError(f"cannot write {where}: {e.strerror or e}" + (f"; {hint}" if hint else ""))
+    cause = e.strerror or str(e)
+    if e.errno in (errno.EEXIST, errno.ENOTDIR):
+        cause, hint = "a file is in the way", "expected a folder there"
+    return BuildError(f"cannot write {where}: {cause}" + (f"; {hint}" if hint else ""))
 
 
 def build(
@@ -517,6 +520,10 @@ def build(
             raise BuildError(str(e)) from None
         with run:
             workdir.remove_leftovers(out)
+            try:  # fail before the work, not after it, when the site cannot be put in place
+                workdir.check_writable(out, run.path.name)
+            except OSError as e:
+                raise _os_error(e, out) from None
             overrides: dict[str, Any] = {"site_dir": str(run.site), "strict": strict}
             if site_url:
                 overrides["site_url"] = site_url

@@ -204,6 +204,14 @@ def remove_leftovers(out: Path) -> None:
                 shutil.rmtree(p, ignore_errors=True)
 
 
+def check_writable(out: Path, token: str) -> None:
+    """Raise ``OSError`` now if ``publish`` could not put a site at ``out`` later."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    probe = out.parent / f".{out.name}.tmp-{token}"
+    probe.mkdir()
+    probe.rmdir()
+
+
 def publish(new: Path, out: Path, token: str) -> None:
     """Replace ``out`` by ``new``: renames only (after one copy if ``new`` is on another disk).
 
