@@ -97,7 +97,7 @@ class GpuYearPlugin(BasePlugin[GpuYearConfig]):
             except (DataError, BuildError, CacheError) as e:
                 raise PluginError(str(e)) from None
             except OSError as e:  # writing the generated tree: a full or broken disk
-                raise PluginError(f"cannot write {e.filename or docs}: {e.strerror or e}") from None
+                raise PluginError(workdir.describe(e, docs)) from None
             self.stats.timings = {"data": loaded, **self.stats.timings}
             self.stats.generate_seconds += loaded
             log.info(self.stats.summary())

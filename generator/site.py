@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import errno
 import hashlib
 import importlib.metadata
 import io
@@ -475,18 +474,7 @@ def _errors_as_build_errors(cm: contextlib.AbstractContextManager[Any]) -> Itera
 
 def _os_error(e: OSError, out: Path) -> BuildError:
     """A build error naming the file and the cause of ``e`` (a full disk, a read-only folder)."""
-    where = e.filename or out
-    hint = {
-        errno.ENOSPC: "free some space",
-        errno.EDQUOT: "free some space",
-        errno.EROFS: "choose a writable --out",
-        errno.EACCES: "choose a writable --out",
-        errno.EPERM: "choose a writable --out",
-    }.get(e.errno or 0, "")
-    cause = e.strerror or str(e)
-    if e.errno in (errno.EEXIST, errno.ENOTDIR):
-        cause, hint = "a file is in the way", "expected a folder there"
-    return BuildError(f"cannot write {where}: {cause}" + (f"; {hint}" if hint else ""))
+    return BuildError(workdir.describe(e, out))
 
 
 def build(

@@ -204,6 +204,21 @@ def remove_leftovers(out: Path) -> None:
                 shutil.rmtree(p, ignore_errors=True)
 
 
+def describe(e: OSError, where: Path) -> str:
+    """One line naming the file of ``e`` (or ``where``), the cause and what to do about it."""
+    hint = {
+        errno.ENOSPC: "free some space",
+        errno.EDQUOT: "free some space",
+        errno.EROFS: "choose a writable --out",
+        errno.EACCES: "choose a writable --out",
+        errno.EPERM: "choose a writable --out",
+    }.get(e.errno or 0, "")
+    cause = e.strerror or str(e)
+    if e.errno in (errno.EEXIST, errno.ENOTDIR):
+        cause, hint = "a file is in the way", "expected a folder there"
+    return f"cannot write {e.filename or where}: {cause}" + (f"; {hint}" if hint else "")
+
+
 def check_writable(out: Path, token: str) -> None:
     """Raise ``OSError`` now if ``publish`` could not put a site at ``out`` later."""
     out.parent.mkdir(parents=True, exist_ok=True)
