@@ -390,7 +390,7 @@ def generate(
 
 def inputs_digest(data: Path, templates: Path) -> str:
     """Fingerprint of everything generation reads: data, templates, code, strings."""
-    files = [data / f for f in DATA_FILES if (data / f).exists()]
+    files = [data / f for f in DATA_FILES if (data / f).is_file()]  # the loader reports the rest
     files += [p for p in sorted(templates.rglob("*")) if p.is_file()]
     files += sorted(GENERATOR.rglob("*.py")) + sorted(LOCALES.glob("*.yaml"))
     return digest(
