@@ -41,6 +41,7 @@ STYLE = {
     "savefig.facecolor": "white",
 }
 WIDTH = 7.5  # inches; the content column of the site
+MAX_NAME = 48  # characters of a name drawn in a chart (the data allows 300); longer ones end in …
 LINESTYLES = ["-", "--", ":", "-.", (0, (5, 1)), (0, (1, 3))]
 
 
@@ -56,13 +57,18 @@ class ChartSpec:
 # ---------------------------------------------------------------- planning
 
 
+def short(name: str) -> str:
+    """``name`` cut to ``MAX_NAME`` characters, so that any name leaves room for the plot."""
+    return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1].rstrip() + "…"
+
+
 def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
     """Every chart of the site with the data it draws."""
     s = catalog.scenario
     q = s.question
     h = results.headline
-    gname = {gid: g.name for gid, g in catalog.gpus.items()}
-    mname = {mid: m.name for mid, m in catalog.models.items()}
+    gname = {gid: short(g.name) for gid, g in catalog.gpus.items()}
+    mname = {mid: short(m.name) for mid, m in catalog.models.items()}
     known = {mid: r.compute for mid, r in results.models.items() if r.compute}
 
     specs = [
@@ -183,8 +189,8 @@ def _sensitivity(catalog: Catalog, results: Results) -> dict[str, Any]:
     tp = training_precision(gpu)
     base = compare(catalog, q.gpu, q.model, precision=tp, utilization=1.0)
     return {
-        "gpu": gpu.name,
-        "model": catalog.models[q.model].name,
+        "gpu": short(gpu.name),
+        "model": short(catalog.models[q.model].name),
         "precision": tp,
         # years at full duty; dividing by (MFU × duty) gives any other operating point
         "years_at_peak": base.gpu_years_needed,
@@ -242,7 +248,7 @@ def render(kind: str, payload: dict[str, Any], lang: str, salt: str) -> bytes:
 def _label_width(labels: list[str], fontsize: float = 9) -> float:
     """Rough width in inches of the longest label (DejaVu Sans ≈ 0.6 em per character)."""
     longest = max((len(s) for s in labels), default=0)
-    return 0.15 + longest * fontsize * 0.58 / 72
+    return min(0.15 + longest * fontsize * 0.58 / 72, WIDTH / 2)  # the plot keeps half
 
 
 def _log_ticks(ax: Any, f: L10n, axis: str = "x") -> None:

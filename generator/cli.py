@@ -14,11 +14,13 @@ from urllib.parse import urlsplit
 
 import click
 
-from generator import answer, logs, paths, results, site
+from generator import answer, logs, paths, results, site, workdir
 from generator.custom import CUSTOM, CustomError, custom_gpu, custom_model
 from generator.data import (
     LANGS,
+    MIN_FRACTION,
     PRECISIONS,
+    YEARS_RANGE,
     Catalog,
     DataError,
     Gpu,
@@ -83,15 +85,15 @@ def _number(lo: float, hi: float, **kwargs):
 setup_options = _options(
     click.option(
         "--utilization",
-        type=_number(0, 1, min_open=True),
+        type=_number(MIN_FRACTION, 1),
         callback=_finite,
-        help="Duty cycle: share of the time the cards compute, in (0, 1]. Default: 0.9.",
+        help=f"Duty cycle: share of the time the cards compute ({MIN_FRACTION:g}–1). Default: 0.9.",
     ),
     click.option(
         "--mfu",
-        type=_number(0, 1, min_open=True),
+        type=_number(MIN_FRACTION, 1),
         callback=_finite,
-        help="Model FLOPs utilization of the realistic basis, in (0, 1]. Default: 0.4.",
+        help=f"Model FLOPs utilization of the realistic rate ({MIN_FRACTION:g}–1). Default: 0.4.",
     ),
     click.option(
         "--price-kwh",
@@ -110,13 +112,13 @@ setup_options = _options(
 period_options = _options(
     click.option(
         "--years",
-        type=_number(0, 1000, min_open=True),
+        type=_number(*YEARS_RANGE),
         callback=_finite,
-        help="How long the cards run, in years. Default: 1.",
+        help=f"How long the cards run, {YEARS_RANGE[0]:g} to {YEARS_RANGE[1]:g} years. Default: 1.",
     ),
     click.option(
         "--days",
-        type=_number(0, 365_000, min_open=True),
+        type=_number(YEARS_RANGE[0] * 365, YEARS_RANGE[1] * 365),
         callback=_finite,
         help="How long the cards run, in days (instead of --years).",
     ),
@@ -271,7 +273,13 @@ def compare(gpu, model, precision, years, days, gpus, lang, as_json, data_dir, *
     setup = _setup(
         catalog, g, precision=precision, years=_years(catalog, years, days), gpus=gpus, **options
     )
-    result = compare_pair(catalog, g, m, setup)
+    try:
+        result = compare_pair(catalog, g, m, setup)
+    except ArithmeticError as e:  # the options are bounded; this is a last line of defence
+        raise click.ClickException(
+            f"cannot compare {gpu} with {model} at these settings ({type(e).__name__}: {e}); "
+            "try values closer to the scenario's"
+        ) from None
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -282,7 +290,7 @@ def compare(gpu, model, precision, years, days, gpus, lang, as_json, data_dir, *
 @click.argument("model")
 @click.option(
     "--days",
-    type=_number(0, 365_000, min_open=True),
+    type=_number(YEARS_RANGE[0] * 365, YEARS_RANGE[1] * 365),
     callback=_finite,
     default=30,
     show_default=True,
@@ -478,14 +486,15 @@ def build(data_dir, out, site_url, strict, no_cache, quiet):
 
     logs.setup(quiet)
     try:
-        stats = site.build(
-            out,
-            data=data_dir,
-            site_url=site_url,
-            strict=strict,
-            use_cache=not no_cache,
-            progress=progress,
-        )
+        with workdir.terminate_as_exit():  # SIGTERM cleans up like Ctrl-C
+            stats = site.build(
+                out,
+                data=data_dir,
+                site_url=site_url,
+                strict=strict,
+                use_cache=not no_cache,
+                progress=progress,
+            )
     except site.BuildError as e:
         raise click.ClickException(f"build failed, {out} is unchanged:\n{e}") from None
     finally:
@@ -522,8 +531,13 @@ def serve(data_dir, dev_addr, open_browser):
     os.environ["GPU_YEAR_DATA"] = str(data_dir.resolve())  # read by mkdocs.yml on every rebuild
     logs.setup(verbose=True, hide_build_errors=False)
     try:
-        preview.serve(paths.MKDOCS_YML, dev_addr, open_in_browser=open_browser)
-    except SystemExit as e:  # mkdocs' Abort: the first build failed
+        with workdir.terminate_as_exit():
+            preview.serve(paths.MKDOCS_YML, dev_addr, open_in_browser=open_browser)
+    except workdir.WorkdirError as e:
+        raise click.ClickException(str(e)) from None
+    except SystemExit as e:  # mkdocs' Abort: the first build failed; or SIGTERM
+        if isinstance(e.code, int):
+            raise
         raise click.ClickException(str(e)) from None
 
 
@@ -550,10 +564,14 @@ def diff(old, new, rev, exit_code, data_dir):
         if rev:
             if new is not None:
                 raise click.UsageError("with --against, give at most one directory (NEW)")
-            old, new = diffing.data_at_revision(rev, data_dir), old or data_dir
+            with diffing.data_at_revision(rev, data_dir) as at_rev:
+                before = diffing.load(at_rev)
+            after = diffing.load(old or data_dir)
         elif old is None or new is None:
             raise click.UsageError("give OLD and NEW, or --against REV")
-        result = diffing.compare(diffing.load(old), diffing.load(new))
+        else:
+            before, after = diffing.load(old), diffing.load(new)
+        result = diffing.compare(before, after)
     except (DataError, diffing.DiffError) as e:
         raise click.ClickException(str(e)) from None
     click.echo(diffing.markdown(result), nl=False)

@@ -6,10 +6,12 @@ and the field, so one run of ``gpu-year validate`` shows everything that needs f
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import math
 import re
+import reprlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -49,10 +51,15 @@ class Problem:
     entry: str
     field: str
     message: str
+    line: int | None = None  # in the file, where the entry or field is known
 
     def __str__(self) -> str:
-        where = ": ".join(p for p in (self.file, self.entry, self.field) if p)
+        line = f"line {self.line}" if self.line else ""
+        where = ": ".join(p for p in (self.file, line, self.entry, self.field) if p)
         return f"{where}: {self.message}"
+
+
+MAX_SHOWN = 100  # problems listed in one message; a file of garbage can have thousands
 
 
 class DataError(Exception):
@@ -62,30 +69,86 @@ class DataError(Exception):
         self.problems = problems
         n = len(problems)
         head = f"{n} problem{'s' if n != 1 else ''} in the data:"
-        super().__init__("\n".join([head, *(f"  - {p}" for p in problems)]))
+        lines = [f"  - {p}" for p in problems[:MAX_SHOWN]]
+        if n > MAX_SHOWN:
+            lines.append(f"  … and {n - MAX_SHOWN} more (fix these first)")
+        super().__init__("\n".join([head, *lines]))
 
 
 # ---------------------------------------------------------------- YAML
 
+MAX_FILE_BYTES = 5_000_000  # the shipped files are about 70 kB each
+MAX_DEPTH = 50  # the catalog nests five levels deep
+
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe YAML loader that reads YAML 1.2 floats and rejects duplicate keys.
+    """Safe YAML loader for the catalog: strict, bounded, and it remembers line numbers.
 
-    YAML 1.1 (PyYAML's default) reads ``175e9`` as a *string*; here it is the float it looks like.
+    - YAML 1.2 floats: YAML 1.1 (PyYAML's default) reads ``175e9`` as a *string*.
+    - Duplicate keys are errors, not "the last one wins".
+    - Values Python cannot hold (``2017-02-30``, a 5000-digit integer) are errors at their line.
+    - ``lines`` maps each constructed mapping and list (by ``id``) to the line of each key or item.
     """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.lines: dict[int, dict[Any, int]] = {}
 
     def construct_mapping(self, node, deep=False):
         seen: dict[Any, Any] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    "a key must be a single word, not a list or mapping",
+                    key_node.start_mark,
+                ) from None
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                    None, None, f"duplicate key {_SHORT.repr(key)}", key_node.start_mark
                 )
             seen[key] = True
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_map(self, node):
+        data: dict[Any, Any] = {}
+        yield data
+        data.update(self.construct_mapping(node))
+        self.lines[id(data)] = {
+            self.construct_object(k): k.start_mark.line + 1 for k, _ in node.value
+        }
 
+    def construct_yaml_seq(self, node):
+        data: list[Any] = []
+        yield data
+        data.extend(self.construct_sequence(node))
+        self.lines[id(data)] = {i: n.start_mark.line + 1 for i, n in enumerate(node.value)}
+
+    def construct_yaml_int(self, node):
+        digits = len(node.value)
+        if digits > 40:  # far beyond any figure; Python refuses above 4300 digits anyway
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number with {digits} digits is too long", node.start_mark
+            )
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as e:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{_describe(node.value)} is not a valid date ({e})", node.start_mark
+            ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
@@ -93,26 +156,103 @@ _Loader.add_implicit_resolver(
 )
 
 
-def read_yaml(path: Path) -> Any:
-    """Parse one YAML file; syntax, encoding and emptiness problems raise ``DataError``."""
+def _check_tree(root: yaml.Node) -> None:
+    """Refuse aliases and deep nesting before anything is built from the node tree.
+
+    An alias makes one node appear in several places; expanding a few of them nine levels deep
+    ("billion laughs") is billions of values. The catalog needs no aliases, so any is an error.
+    """
+    seen: set[int] = set()
+    stack = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "YAML aliases (&anchor … *anchor) are not allowed in the catalog; "
+                "write the value out",
+                node.start_mark,
+            )
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", node.start_mark
+            )
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((n, depth + 1) for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((n, depth + 1) for n in node.value)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed YAML file and the line of every key and list item in it."""
+
+    data: Any
+    lines: dict[int, dict[Any, int]]
+
+    def line(self, *path: Any, start: Any = None) -> int | None:
+        """Line of the deepest part of ``path`` found below ``start`` (default: the root)."""
+        node, found = self.data if start is None else start, None
+        for part in path:
+            table = self.lines.get(id(node))
+            if table is None or part not in table:
+                break
+            found, node = table[part], node[part]
+        return found
+
+
+def parse_yaml(path: Path) -> Document:
+    """Parse one YAML file; every problem reading or parsing it raises ``DataError``."""
     name = str(path)
+
+    def fail(message: str, line: int | None = None, column: int | None = None) -> DataError:
+        where = f"line {line}, column {column}" if line else ""
+        return DataError([Problem(name, where, "", message)])
+
     try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise fail("is a directory; expected a YAML file")
+        if size > MAX_FILE_BYTES:
+            raise fail(
+                f"the file has {size:,} bytes; a catalog file is far smaller (limit "
+                f"{MAX_FILE_BYTES:,})"
+            )
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        raise DataError([Problem(name, "", "", "file not found")]) from None
+        raise fail("file not found") from None
     except UnicodeDecodeError as e:
         msg = f"not UTF-8 (byte 0x{e.object[e.start]:02x} at offset {e.start}); save it as UTF-8"
-        raise DataError([Problem(name, "", "", msg)]) from None
+        raise fail(msg) from None
+    except OSError as e:
+        raise fail(f"cannot read it: {e.strerror or e}") from None
+    loader = _Loader(text)
     try:
-        doc = yaml.load(text, Loader=_Loader)
+        node = loader.get_single_node()
+        if node is None:
+            raise fail("the file is empty")
+        _check_tree(node)
+        doc = loader.construct_document(node)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        what = getattr(e, "problem", None) or str(e)
-        raise DataError([Problem(name, where, "", f"YAML syntax error: {what}")]) from None
+        what = getattr(e, "problem", None) or str(e)[:200]
+        if not isinstance(e, yaml.constructor.ConstructorError):
+            what = f"YAML syntax error: {what}"
+        raise fail(what, *((mark.line + 1, mark.column + 1) if mark else ())) from None
+    except RecursionError:
+        raise fail(f"nested more than {MAX_DEPTH} levels deep") from None
+    finally:
+        loader.dispose()
     if doc is None:
-        raise DataError([Problem(name, "", "", "the file is empty")])
-    return doc
+        raise fail("the file is empty")
+    return Document(doc, loader.lines)
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse one YAML file; syntax, encoding and emptiness problems raise ``DataError``."""
+    return parse_yaml(path).data
 
 
 # ---------------------------------------------------------------- field types
@@ -157,7 +297,11 @@ Prose = Annotated[str, Field(strict=True, min_length=1, max_length=2000)]
 TFlops = Quantity(
     0.01, 100_000, "TFLOPS (10¹² FLOP/s)", "is it written in FLOP/s instead of TFLOPS?"
 )
-Fraction = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, le=1)]
+# Shares of time or of a peak, and how long a GPU runs: bounded away from 0, so that no figure
+# derived from them (GPU-years, GPUs needed, energy) overflows or rounds to nothing.
+MIN_FRACTION = 0.001
+YEARS_RANGE = (0.001, 1000)
+Fraction = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=MIN_FRACTION, le=1)]
 
 
 class Strict(BaseModel):
@@ -349,7 +493,7 @@ class Model(Sourced):
 class Question(Strict):
     gpu: Id
     model: Id
-    years: Quantity(0.001, 1000, "years")
+    years: Quantity(*YEARS_RANGE, "years")
     utilization: Fraction
     precision: Literal["fp32", "tf32", "fp16", "bf16", "fp8"]
 
@@ -501,21 +645,32 @@ def resolve(key: str, entries: dict[str, Gpu] | dict[str, Model], what: str) -> 
 
 def _entry_label(kind: str, i: int, raw: Any) -> str:
     rid = raw.get("id") if isinstance(raw, dict) else None
-    return f"{kind}[{i}]" + (f" (id {rid!r})" if isinstance(rid, str) else "")
+    return f"{kind}[{i}]" + (f" (id {_SHORT.repr(rid)})" if isinstance(rid, str) else "")
+
+
+_SHORT = reprlib.Repr()  # bounded: a value from the data may be huge or deeply nested
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlong = 2, 60, 60, 60
+_SHORT.maxdict = _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = 3
 
 
 def _describe(value: Any) -> str:
+    """A short description of a value from the data: never formats more than a few items of it."""
     if isinstance(value, str):
-        return f"the string {value[:60]!r}"
+        return f"the string {_SHORT.repr(value)}"
     if isinstance(value, bool):
         return f"the boolean {value}"
     if isinstance(value, float) and not math.isfinite(value):
         return f"{value}"
-    return repr(value)[:60]
+    if isinstance(value, int) and abs(value) > 10**60:
+        return f"a number with {len(str(abs(value)))} digits"
+    return _SHORT.repr(value)
 
 
-def _problems_from(err: ValidationError, file: str, entry: str) -> Iterator[Problem]:
-    for e in err.errors():
+def _problems_from(
+    err: ValidationError, file: str, entry: str, doc: Document | None = None, raw: Any = None
+) -> Iterator[Problem]:
+    """One problem per pydantic error, with the line of the field when ``doc`` is given."""
+    for e in err.errors(include_url=False):
         field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e["loc"]).lstrip(".")
         kind, got = e["type"], e.get("input")
         if kind == "extra_forbidden":
@@ -537,7 +692,8 @@ def _problems_from(err: ValidationError, file: str, entry: str) -> Iterator[Prob
             msg = e["msg"].removeprefix("Value error, ")
             if got is not None and kind not in ("value_error", "model_type", "list_type"):
                 msg += f" (got {_describe(got)})"
-        yield Problem(file, entry, field, msg)
+        line = doc.line(*e["loc"], start=raw) if doc is not None else None
+        yield Problem(file, entry, field, msg, line)
 
 
 def _field_paths(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
@@ -636,35 +792,79 @@ def _check_sources(entry: Sourced, file: str, label: str) -> Iterator[Problem]:
             yield Problem(file, label, f"estimated[{i}]", f"no field named {path!r}")
 
 
-def _load_list(path: Path, key: str, cls: type[Strict], problems: list[Problem]) -> dict[str, Any]:
+def _load_list(
+    path: Path, key: str, cls: type[Strict], problems: list[Problem], docs: dict[str, Document]
+) -> dict[str, Any]:
     file = str(path)
     try:
-        doc = read_yaml(path)
+        doc = docs[file] = parse_yaml(path)
     except DataError as e:
         problems.extend(e.problems)
         return {}
-    if not isinstance(doc, dict) or set(doc) != {key} or not isinstance(doc[key], list):
+    data = doc.data
+    if not isinstance(data, dict) or set(data) != {key} or not isinstance(data[key], list):
         problems.append(
             Problem(file, "", "", f"expected a mapping with one key {key!r} holding a list")
         )
         return {}
     out: dict[str, Any] = {}
-    for i, raw in enumerate(doc[key]):
+    names: dict[str, str] = {}  # a name or id, folded -> which entry has it and as what
+    for i, raw in enumerate(data[key]):
         label = _entry_label(key, i, raw)
+        line = doc.line(key, i)
         if not isinstance(raw, dict):
-            problems.append(Problem(file, label, "", f"expected a mapping, got {_describe(raw)}"))
+            problems.append(
+                Problem(file, label, "", f"expected a mapping, got {_describe(raw)}", line)
+            )
             continue
         try:
             entry = cls.model_validate(raw)
         except ValidationError as err:
-            problems.extend(_problems_from(err, file, label))
+            problems.extend(_problems_from(err, file, label, doc, raw))
             continue
-        problems.extend(_check_sources(entry, file, label))
+        problems.extend(
+            dataclasses.replace(p, line=p.line or doc.line(*_loc(p.field), start=raw) or line)
+            for p in _check_sources(entry, file, label)
+        )
         if entry.id in out:
-            problems.append(Problem(file, label, "id", f"duplicate id {entry.id!r}"))
+            problems.append(
+                Problem(file, label, "id", f"duplicate id {entry.id!r}", doc.line("id", start=raw))
+            )
             continue
+        # `compare` and the pages find entries by name too: two with one name would be ambiguous.
+        for what, value in (("name", getattr(entry, "name", None)), ("id", entry.id)):
+            if value is None:  # measurements have no name
+                continue
+            folded = _folded(value)
+            other = names.setdefault(folded, f"the {what} of {label}")
+            if not other.endswith(f" of {label}"):
+                problems.append(
+                    Problem(
+                        file,
+                        label,
+                        what,
+                        f"{_describe(value)} is already {other}: `compare` and the pages could "
+                        "not tell the two apart (names and ids must differ, ignoring case, spaces "
+                        "and punctuation)",
+                        doc.line(what, start=raw),
+                    )
+                )
         out[entry.id] = entry
     return out
+
+
+def _with_line(p: Problem, docs: dict[str, Document]) -> Problem:
+    """``p`` with the line of its entry and field, when it has none yet and they are found."""
+    doc = docs.get(p.file)
+    if p.line or doc is None:
+        return p
+    line = doc.line(*_loc(re.sub(r" \(id .*\)$", "", p.entry)), *_loc(p.field))
+    return dataclasses.replace(p, line=line) if line else p
+
+
+def _loc(field: str) -> list[Any]:
+    """``sources[0].fields`` -> ``["sources", 0, "fields"]``."""
+    return [int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", field) if p]
 
 
 def _suggest(key: str, known: dict[str, Any]) -> str:
@@ -681,8 +881,9 @@ def load_catalog(directory: str | Path) -> Catalog:
     problems: list[Problem] = []
     if not d.is_dir():
         raise DataError([Problem(str(d), "", "", "data directory not found")])
-    gpus = _load_list(d / "gpus.yaml", "gpus", Gpu, problems)
-    models = _load_list(d / "models.yaml", "models", Model, problems)
+    docs: dict[str, Document] = {}
+    gpus = _load_list(d / "gpus.yaml", "gpus", Gpu, problems, docs)
+    models = _load_list(d / "models.yaml", "models", Model, problems, docs)
 
     mfile = str(d / "models.yaml")
     for i, m in enumerate(models.values()):
@@ -700,24 +901,25 @@ def load_catalog(directory: str | Path) -> Catalog:
 
     scenario = None
     sfile = str(d / "scenario.yaml")
+    sdoc = None
     try:
-        raw = read_yaml(d / "scenario.yaml")
-        if not isinstance(raw, dict):
+        sdoc = docs[sfile] = parse_yaml(d / "scenario.yaml")
+        if not isinstance(sdoc.data, dict):
             raise DataError([Problem(sfile, "", "", "expected a mapping")])
-        scenario = Scenario.model_validate(raw)
+        scenario = Scenario.model_validate(sdoc.data)
     except DataError as e:
         problems.extend(e.problems)
     except ValidationError as err:
-        problems.extend(_problems_from(err, sfile, ""))
+        problems.extend(_problems_from(err, sfile, "", sdoc))
     if scenario is not None:
         problems.extend(_check_sources(scenario, sfile, ""))
         for key in ("recipes", "claims"):
             for i, r in enumerate(getattr(scenario, key)):
                 problems.extend(_check_sources(r, sfile, _entry_label(key, i, {"id": r.id})))
         problems.extend(_check_scenario(scenario, gpus, models, sfile))
-    local = load_local(d, gpus, models, problems)
+    local = load_local(d, gpus, models, problems, docs)
     if problems:
-        raise DataError(problems)
+        raise DataError([_with_line(p, docs) for p in problems])
     assert scenario is not None
     return Catalog(gpus=gpus, models=models, scenario=scenario, local=local)
 
@@ -934,8 +1136,13 @@ def _load_formats(
     return doc, weights, kv
 
 
-def load_local(d: Path, gpus: dict, models: dict, problems: list[Problem]) -> Local | None:
-    """Read ``formats.yaml`` and ``measurements.yaml``; None when neither exists (old data)."""
+def load_local(
+    d: Path, gpus: dict, models: dict, problems: list[Problem], docs: dict[str, Document]
+) -> Local | None:
+    """Read ``formats.yaml`` and ``measurements.yaml``; None when neither exists (old data).
+
+    ``docs`` collects the parsed files, so that problems get their line numbers.
+    """
     if not any((d / f).exists() for f in LOCAL_FILES):
         return None
     n = len(problems)
@@ -943,12 +1150,13 @@ def load_local(d: Path, gpus: dict, models: dict, problems: list[Problem]) -> Lo
         gpus, models = {}, {}
     doc, weights, kv = None, {}, {}
     try:
-        raw = read_yaml(d / "formats.yaml")
-        doc, weights, kv = _load_formats(str(d / "formats.yaml"), raw, gpus, models, problems)
+        ffile = d / "formats.yaml"
+        raw = (docs.setdefault(str(ffile), parse_yaml(ffile))).data
+        doc, weights, kv = _load_formats(str(ffile), raw, gpus, models, problems)
     except DataError as e:
         problems.extend(e.problems)
     mfile = d / "measurements.yaml"
-    meas = _load_list(mfile, "measurements", Measurement, problems)
+    meas = _load_list(mfile, "measurements", Measurement, problems, docs)
     for i, m in enumerate(meas.values()):
         label = _entry_label("measurements", i, {"id": m.id})
         for key, known in (("gpu", gpus), ("model", models), ("format", weights)):

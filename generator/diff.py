@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import subprocess
@@ -35,6 +36,7 @@ MODEL_FIGURES = (
     "implied_mfu",
 )
 PAIR_FIGURES = ("years_best", "years_realistic")
+RESULT_KEYS = ("headline", "gpus", "models", "pairs")  # the top level of results.json
 
 
 class DiffError(Exception):
@@ -47,29 +49,53 @@ def load(source: str | Path) -> dict[str, Any]:
     if path.is_dir():
         return compute_all(load_catalog(path)).to_json()
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise DiffError(f"cannot read results from {path}: {e}") from None
+    except RecursionError:
+        raise DiffError(f"cannot read results from {path}: nested too deeply") from None
+    _check_results(doc, path)
+    return doc
 
 
-def _git(*args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", *args], capture_output=True, check=False)
+def _check_results(doc: Any, path: Path) -> None:
+    """Refuse JSON that is not a results file: comparing it would report "no figure changed"."""
+    hint = "give the results.json of a build (or a data directory)"
+    if not isinstance(doc, dict):
+        raise DiffError(f"{path} is not a gpu-year results file ({hint})")
+    missing = [k for k in RESULT_KEYS if not isinstance(doc.get(k), dict)]
+    if missing:
+        raise DiffError(f"{path} is not a gpu-year results file: no {', '.join(missing)} ({hint})")
+    for kind in ("gpus", "models"):
+        if not doc[kind] or not all(isinstance(e, dict) for e in doc[kind].values()):
+            raise DiffError(f"{path}: `{kind}` must map each id to its figures ({hint})")
+    for gid, row in doc["pairs"].items():
+        if not isinstance(row, dict) or not all(isinstance(p, dict) for p in row.values()):
+            raise DiffError(f"{path}: pairs.{gid} must map each model id to figures ({hint})")
 
 
-def data_at_revision(rev: str, data_dir: Path) -> Path:
-    """A temporary copy of ``data_dir`` as it was at git revision ``rev``."""
+@contextlib.contextmanager
+def data_at_revision(rev: str, data_dir: Path) -> Iterator[Path]:
+    """A temporary copy of ``data_dir`` as it was at git revision ``rev``, removed afterwards."""
     top = _git("-C", str(data_dir), "rev-parse", "--show-toplevel")
     if top.returncode:
         raise DiffError(f"{data_dir} is not in a git checkout: {top.stderr.decode().strip()}")
     root = Path(top.stdout.decode().strip())
     rel = data_dir.resolve().relative_to(root.resolve())
-    out = Path(tempfile.mkdtemp(prefix="gpu-year-data-"))
-    for name in DATA_FILES:
-        show = _git("-C", str(root), "show", f"{rev}:{(rel / name).as_posix()}")
-        if show.returncode:
-            raise DiffError(f"cannot read {rel / name} at {rev}: {show.stderr.decode().strip()}")
-        (out / name).write_bytes(show.stdout)
-    return out
+    with tempfile.TemporaryDirectory(prefix="gpu-year-data-") as tmp:
+        out = Path(tmp)
+        for name in DATA_FILES:
+            show = _git("-C", str(root), "show", f"{rev}:{(rel / name).as_posix()}")
+            if show.returncode:
+                raise DiffError(
+                    f"cannot read {rel / name} at {rev}: {show.stderr.decode().strip()}"
+                )
+            (out / name).write_bytes(show.stdout)
+        yield out
+
+
+def _git(*args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", *args], capture_output=True, check=False)
 
 
 def _get(d: Any, path: str) -> Any:

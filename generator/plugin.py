@@ -1,8 +1,8 @@
 """The MkDocs plugin: ``mkdocs build``/``serve`` regenerate the pages from data/ and templates/.
 
 Declared in mkdocs.yml as ``gpu-year``. On every build it loads the data (a problem aborts the
-build with the same message as ``gpu-year validate``), renders pages and charts into ``build_dir``
-through the cache, and points ``docs_dir`` there.
+build with the same message as ``gpu-year validate``), renders pages and charts into the run's
+own directory (or ``build_dir`` when set) through the cache, and points ``docs_dir`` there.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 
-from generator.cache import Cache
+from generator import workdir
+from generator.cache import Cache, CacheError
 from generator.data import DataError, load_catalog
 from generator.site import (
     BuildError,
@@ -39,7 +40,9 @@ class GpuYearConfig(Config):
     # not "data": Config is a UserDict, whose storage attribute is called data
     data_dir = c.Type(str, default="data")
     templates_dir = c.Type(str, default="templates")
-    build_dir = c.Type(str, default="build/docs")
+    # Where the Markdown is generated. Unset: a directory of this run's own (workdir.RunDir), so
+    # that two runs never mix their files; set: shared, and held by one process at a time.
+    build_dir = c.Type(str, default="")
     cache_dir = c.Type(str, default=".cache/gpu-year")
     jobs = c.Type(int, default=0)  # chart worker processes; 0: one per core
 
@@ -63,7 +66,15 @@ class GpuYearPlugin(BasePlugin[GpuYearConfig]):
             os.environ["SOURCE_DATE_EPOCH"] = epoch  # dates in the sitemap follow the commit
         data = self._path(config, self.config.data_dir)
         templates = self._path(config, self.config.templates_dir)
-        docs = self._path(config, self.config.build_dir)
+        try:
+            if self.config.build_dir:
+                docs = self._path(config, self.config.build_dir)
+                if not workdir.is_private(docs):
+                    workdir.claim(docs)
+            else:
+                docs = workdir.process_run().docs
+        except workdir.WorkdirError as e:
+            raise PluginError(str(e)) from None
         started = time.perf_counter()
         fingerprint = inputs_digest(data, templates)
         # i18n builds each language with the same config, and a rebuild with nothing changed
@@ -83,8 +94,10 @@ class GpuYearPlugin(BasePlugin[GpuYearConfig]):
                     catalog, templates, docs, cache, jobs=self.config.jobs, progress=self.progress
                 )
                 write_stamp(docs, fingerprint, self.stats)
-            except (DataError, BuildError) as e:
+            except (DataError, BuildError, CacheError) as e:
                 raise PluginError(str(e)) from None
+            except OSError as e:  # writing the generated tree: a full or broken disk
+                raise PluginError(workdir.describe(e, docs)) from None
             self.stats.timings = {"data": loaded, **self.stats.timings}
             self.stats.generate_seconds += loaded
             log.info(self.stats.summary())

@@ -7,8 +7,6 @@ browser waiting: the error is reported and the last good site stays up until the
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,15 +16,28 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 from mkdocs.livereload import LiveReloadServer
 
+from generator import workdir
+
 log = logging.getLogger("mkdocs.gpu-year.serve")
 
 
 def serve(config_file: Path, dev_addr: str, open_in_browser: bool = False) -> None:
-    """Serve a live preview on ``dev_addr`` until interrupted."""
-    site_dir = tempfile.mkdtemp(prefix="gpu-year-serve-")
+    """Serve a live preview on ``dev_addr`` until interrupted.
+
+    The session works in a directory of its own (generated Markdown and the served site), so a
+    ``gpu-year build`` at the same time cannot change what is served, nor the reverse.
+    """
+    with workdir.RunDir() as run:
+        _serve(run, config_file, dev_addr, open_in_browser)
+
+
+def _serve(run: workdir.RunDir, config_file: Path, dev_addr: str, open_in_browser: bool) -> None:
+    site_dir = str(run.site)
 
     def get_config() -> Any:
-        return load_config(config_file=str(config_file), site_dir=site_dir, dev_addr=dev_addr)
+        cfg = load_config(config_file=str(config_file), site_dir=site_dir, dev_addr=dev_addr)
+        cfg.plugins["gpu-year"].config["build_dir"] = str(run.docs)
+        return cfg
 
     config = get_config()
     config.plugins.on_startup(command="serve", dirty=False)
@@ -36,15 +47,20 @@ def serve(config_file: Path, dev_addr: str, open_in_browser: bool = False) -> No
     config.site_url = serve_url
 
     def builder(cfg: Any = None) -> None:
-        if cfg is None:
-            cfg = get_config()
-            cfg.site_url = serve_url
         try:
+            if cfg is None:
+                cfg = get_config()
+                cfg.site_url = serve_url
             build(cfg, serve_url=serve_url)
         except Abort:
             # MkDocs has logged the reason; data and template errors stop the build before it
             # touches the site, so the previous one is still complete.
             log.error("Rebuild failed; still serving the last good site. Fix the input to rebuild.")
+        except Exception as e:  # never let the server wait for a build that will not come
+            log.error(
+                f"Rebuild failed ({type(e).__name__}: {str(e)[:500]}); still serving the last "
+                "good site. Fix the input to rebuild."
+            )
 
     server = LiveReloadServer(
         builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path
@@ -63,4 +79,3 @@ def serve(config_file: Path, dev_addr: str, open_in_browser: bool = False) -> No
             server.shutdown()
     finally:
         config.plugins.on_shutdown()
-        shutil.rmtree(site_dir, ignore_errors=True)

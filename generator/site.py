@@ -1,23 +1,20 @@
 """Generate the Markdown, charts and downloads, and build the HTML site safely.
 
 ``generate`` writes the MkDocs source tree (incrementally, through the cache); ``build`` runs MkDocs
-into a temporary directory next to the output and swaps it in only when everything succeeded.
+in a working directory of its own and swaps the site in only when everything succeeded.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
-import fcntl
 import hashlib
 import importlib.metadata
 import io
 import json
 import multiprocessing
 import os
-import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -28,7 +25,7 @@ from typing import Any
 
 import jinja2
 
-from generator import charts, logs, pages, paths
+from generator import charts, logs, pages, paths, workdir
 from generator.cache import Cache, digest, files_digest
 from generator.data import DATA_FILES, LOCAL_FILES, Catalog, json_schemas
 from generator.i18n import LANGS, LOCALES
@@ -406,7 +403,9 @@ def generate(
 
 def inputs_digest(data: Path, templates: Path) -> str:
     """Fingerprint of everything generation reads: data, templates, code, strings."""
-    files = [data / f for f in (*DATA_FILES, *LOCAL_FILES) if (data / f).exists()]
+    files = [
+        data / f for f in (*DATA_FILES, *LOCAL_FILES) if (data / f).is_file()
+    ]  # the loader reports the rest
     files += [p for p in sorted(templates.rglob("*")) if p.is_file()]
     files += sorted(GENERATOR.rglob("*.py")) + sorted(LOCALES.glob("*.yaml"))
     return digest(
@@ -474,22 +473,23 @@ def source_date_epoch(root: Path) -> str | None:
     return out.stdout.strip() or None
 
 
-@contextlib.contextmanager
-def output_lock(out: Path) -> Iterator[None]:
+def output_lock(out: Path) -> contextlib.AbstractContextManager[None]:
     """Hold an exclusive lock on ``out``; a second build at the same time fails at once."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = out.parent / f".{out.name}.lock"
-    with lock_path.open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildError(
-                f"another build is writing {out} right now; wait for it to finish"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return _errors_as_build_errors(workdir.output_lock(out))
+
+
+@contextlib.contextmanager
+def _errors_as_build_errors(cm: contextlib.AbstractContextManager[Any]) -> Iterator[Any]:
+    try:
+        with cm as value:
+            yield value
+    except workdir.WorkdirError as e:
+        raise BuildError(str(e)) from None
+
+
+def _os_error(e: OSError, out: Path) -> BuildError:
+    """A build error naming the file and the cause of ``e`` (a full disk, a read-only folder)."""
+    return BuildError(workdir.describe(e, out))
 
 
 def build(
@@ -505,7 +505,11 @@ def build(
     cache_dir: Path | None = None,
     progress: Callable[[int, int], Any] | None = None,
 ) -> Stats:
-    """Build the site into ``out``: all or nothing, the previous ``out`` survives any failure."""
+    """Build the site into ``out``: all or nothing, the previous ``out`` survives any failure.
+
+    The run works in a directory of its own (``workdir.RunDir``): the generated Markdown and the
+    site being built never meet another run's. Only the finished site is moved to ``out``.
+    """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, MkDocsException
@@ -513,9 +517,17 @@ def build(
     start = time.perf_counter()
     out = out.resolve()
     with output_lock(out):
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
         try:
-            overrides: dict[str, Any] = {"site_dir": str(tmp), "strict": strict}
+            run = workdir.RunDir()
+        except workdir.WorkdirError as e:
+            raise BuildError(str(e)) from None
+        with run:
+            workdir.remove_leftovers(out)
+            try:  # fail before the work, not after it, when the site cannot be put in place
+                workdir.check_writable(out, run.path.name)
+            except OSError as e:
+                raise _os_error(e, out) from None
+            overrides: dict[str, Any] = {"site_dir": str(run.site), "strict": strict}
             if site_url:
                 overrides["site_url"] = site_url
             try:
@@ -524,7 +536,7 @@ def build(
                 for key, value in (
                     ("data_dir", data),
                     ("templates_dir", templates),
-                    ("build_dir", build_dir),
+                    ("build_dir", build_dir or run.docs),
                     ("cache_dir", cache_dir),
                 ):
                     if value is not None:
@@ -541,23 +553,13 @@ def build(
                 raise BuildError("\n".join(errors) or e.format_message()) from None
             except MkDocsException as e:
                 raise BuildError(e.format_message()) from None
-            _swap(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+            except OSError as e:  # the run's directory: a full or broken temp disk
+                raise _os_error(e, run.site) from None
+            try:
+                workdir.publish(run.site, out, run.path.name)
+            except OSError as e:
+                raise _os_error(e, out) from None
     stats = plugin.stats
     stats.total_seconds = time.perf_counter() - start
     stats.site_url = cfg.site_url or ""
     return stats
-
-
-def _swap(new: Path, out: Path) -> None:
-    """Replace ``out`` by ``new`` with two renames (no moment without a complete site)."""
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        old.rmdir()
-        out.rename(old)
-        new.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        new.rename(out)

@@ -82,3 +82,92 @@ def test_serve_rebuilds_on_data_edits_and_keeps_the_last_good_site(server):
     assert "gpus.yaml" in text
     assert "Traceback" not in text
     assert "Renamed Card" in (fetch(page) or ""), "the last good site is no longer served"
+
+
+def test_serve_survives_every_class_of_bad_edit_and_recovers(server, tmp_path):
+    """One bad edit per error class of issue 10: each is reported, the last good site stays
+    up, and the next good edit is served again. A build meanwhile does not touch the preview."""
+    data, base, log = server
+    page = base + "gpus/rtx-4090/"
+    assert wait_for(lambda: fetch(page)), "the preview never came up"
+    gpus, models = data / "gpus.yaml", data / "models.yaml"
+    good_gpus, good_models = gpus.read_text("utf-8"), models.read_text("utf-8")
+    bomb = "\n".join(
+        [f"a0: &a0 [{', '.join(['lol'] * 9)}]"]
+        + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    )
+    rtx4090 = "name: NVIDIA GeForce RTX 4090"
+
+    def edit(old: str, new: str) -> str:
+        return good_gpus.replace(old, new, 1)
+
+    bad_edits = {
+        "impossible date": (
+            gpus,
+            edit("release_date: ", "release_date: 2017-02-30 #"),
+            "not a valid date",
+        ),
+        "a directory instead of the file": (models, None, "is a directory"),
+        "integer beyond Python's limit": (
+            gpus,
+            edit("memory_gib: ", "memory_gib: " + "9" * 5000 + " #"),
+            "5000 digits",
+        ),
+        "alias bomb": (
+            gpus,
+            good_gpus + bomb + "\n",
+            "aliases",
+        ),
+        "two GPUs with one name": (
+            gpus,
+            edit(rtx4090, "name: NVIDIA GeForce RTX 4070 Ti"),
+            "already the name",
+        ),
+    }
+    for n, (case, (path, text, message)) in enumerate(bad_edits.items()):
+        log.seek(0, 2)
+        mark = log.tell()
+        if text is None:
+            path.unlink()
+            path.mkdir()
+        else:
+            path.write_text(text, encoding="utf-8")
+
+        def reported(mark=mark, message=message):
+            log.flush()
+            log.seek(mark)
+            return message in log.read()
+
+        assert wait_for(reported, timeout=60), f"{case}: not reported"
+        assert fetch(page), f"{case}: the last good site is no longer served"
+        if path.is_dir():
+            path.rmdir()
+            models.write_text(good_models, encoding="utf-8")
+        name = f"Renamed Card {n}"
+        gpus.write_text(
+            good_gpus.replace("name: NVIDIA GeForce RTX 4090", f"name: {name}", 1), "utf-8"
+        )
+        assert wait_for(lambda name=name: name in (fetch(page) or ""), timeout=60), (
+            f"{case}: no recovery"
+        )
+        time.sleep(1.5)  # let the watcher settle before the next edit
+
+    # a build with other data at the same time publishes its own site and leaves the preview be
+    other = write_mini_data(tmp_path / "other")
+    other_gpus = other / "gpus.yaml"
+    other_gpus.write_text(
+        other_gpus.read_text("utf-8").replace(
+            "name: NVIDIA GeForce RTX 4090", "name: Other Card", 1
+        ),
+        encoding="utf-8",
+    )
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "GPU_YEAR_SITE_URL": SITE_URL}
+    command = [sys.executable, "-m", "generator", "build", "--data", str(other), "-q"]
+    subprocess.run([*command, "--out", str(tmp_path / "site")], env=env, check=True, timeout=300)
+    assert "Other Card" in (tmp_path / "site/gpus/rtx-4090/index.html").read_text("utf-8")
+    assert "Renamed Card" not in (tmp_path / "site/gpus/rtx-4090/index.html").read_text("utf-8")
+    served = fetch(page) or ""
+    assert "Renamed Card" in served
+    assert "Other Card" not in served
+    log.seek(0)
+    assert "Traceback" not in log.read()

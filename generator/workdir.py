@@ -1,0 +1,273 @@
+"""Each run owns its working directory; locks and temporary files live outside the output.
+
+Every ``gpu-year build``, ``gpu-year serve`` and plain ``mkdocs build``/``mkdocs serve`` works in
+a directory of its own under ``runs_root()`` (in the system temp directory): the generated Markdown
+(``docs/``) and the site being built (``site/``). Two runs never see each other's files. The run
+holds an exclusive lock on its directory while it lives; a directory whose lock is free belongs to
+a run that was killed (SIGKILL, power loss), and the next run removes it.
+
+The lock that keeps two builds from writing one output directory lives there too (``locks/``), so
+a read-only or full output directory cannot turn locking into a traceback.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import errno
+import fcntl
+import hashlib
+import os
+import shutil
+import signal
+import stat
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+RUNS_ENV = "GPU_YEAR_RUNS"  # where run directories go; default: <temp dir>/gpu-year-<uid>
+STALE_AFTER = 5.0  # seconds: younger unlocked directories may belong to a run still starting
+
+
+class WorkdirError(Exception):
+    """A run directory or lock could not be created, or another run holds the lock."""
+
+
+def runs_root() -> Path:
+    """The directory holding every run's working directory and the locks (created, private)."""
+    default = Path(tempfile.gettempdir()) / f"gpu-year-{os.getuid()}"
+    root = Path(os.environ.get(RUNS_ENV) or default)
+    try:
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        (root / "locks").mkdir(mode=0o700, exist_ok=True)
+        st = root.lstat()
+    except OSError as e:
+        raise WorkdirError(
+            f"cannot create {root} for this run's files: {e.strerror}; "
+            f"set TMPDIR (or {RUNS_ENV}) to a writable directory"
+        ) from None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+        raise WorkdirError(f"{root} is not a directory of yours; remove it or set {RUNS_ENV}")
+    return root
+
+
+def _lock(path: Path) -> int | None:
+    """An exclusively locked descriptor of ``path`` (created if needed); None if held elsewhere."""
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        try:  # a sweeper may have removed the file between open and flock: lock the new one
+            if os.fstat(fd).st_ino == path.stat().st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def sweep(root: Path) -> None:
+    """Remove what killed runs left behind: their directories and unheld lock files."""
+    for run in root.glob("run-*"):
+        lock = run / ".lock"
+        if not lock.exists():
+            if _age(run) > STALE_AFTER:  # killed before it could take its lock
+                shutil.rmtree(run, ignore_errors=True)
+            continue
+        if _age(lock) <= STALE_AFTER:
+            continue
+        with contextlib.suppress(OSError):
+            fd = _lock(lock)
+            if fd is not None:  # nobody holds it: the run is gone
+                shutil.rmtree(run, ignore_errors=True)
+                os.close(fd)
+    for lock in (root / "locks").glob("*.lock"):
+        with contextlib.suppress(OSError):
+            fd = _lock(lock)
+            if fd is not None:
+                lock.unlink()
+                os.close(fd)
+
+
+class RunDir:
+    """A fresh, private, locked directory for one run; ``close()`` removes it."""
+
+    def __init__(self) -> None:
+        root = runs_root()
+        sweep(root)
+        try:
+            self.path = Path(tempfile.mkdtemp(prefix="run-", dir=root))
+            fd = _lock(self.path / ".lock")
+        except OSError as e:
+            raise WorkdirError(
+                f"cannot create a working directory in {root}: {e.strerror}"
+            ) from None
+        assert fd is not None  # a directory nobody else knows yet
+        self._fd: int | None = fd
+
+    @property
+    def docs(self) -> Path:
+        """The generated Markdown, charts and downloads (MkDocs' docs_dir)."""
+        return self.path / "docs"
+
+    @property
+    def site(self) -> Path:
+        """The site MkDocs builds, before it replaces the output."""
+        return self.path / "site"
+
+    def close(self) -> None:
+        if self._fd is not None:
+            shutil.rmtree(self.path, ignore_errors=True)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> RunDir:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_process_run: RunDir | None = None
+_claims: dict[Path, int] = {}
+_guard = threading.Lock()
+
+
+def process_run() -> RunDir:
+    """The run directory of this process (plain ``mkdocs build``/``serve``), removed at exit."""
+    global _process_run  # noqa: PLW0603 - one per process, created on first use
+    with _guard:
+        if _process_run is None:
+            _process_run = RunDir()
+            atexit.register(_process_run.close)
+        return _process_run
+
+
+def is_private(path: Path) -> bool:
+    """Whether ``path`` is inside a run directory (which its run owns already)."""
+    with contextlib.suppress(WorkdirError):
+        return path.resolve().is_relative_to(runs_root().resolve())
+    return False
+
+
+def _lock_file(kind: str, path: Path) -> Path:
+    key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:20]
+    return runs_root() / "locks" / f"{kind}-{key}.lock"
+
+
+def claim(path: Path) -> None:
+    """Hold ``path`` (a shared docs directory) for the rest of this process, or fail at once."""
+    path = path.resolve()
+    with _guard:
+        if path in _claims:
+            return
+        fd = _lock(_lock_file("docs", path))
+        if fd is None:
+            raise WorkdirError(
+                f"another gpu-year run is generating into {path}; wait for it, or leave "
+                "build_dir unset so that each run gets a directory of its own"
+            )
+        _claims[path] = fd
+
+
+@contextlib.contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``out``; a second build of it at the same time fails at once."""
+    try:
+        fd = _lock(_lock_file("out", out))
+    except OSError as e:
+        raise WorkdirError(f"cannot lock {out}: {e.strerror}") from None
+    if fd is None:
+        raise WorkdirError(f"another build is writing {out} right now; wait for it to finish")
+    try:
+        yield
+    finally:
+        os.close(fd)
+
+
+def remove_leftovers(out: Path) -> None:
+    """Remove staging copies of ``out`` that a killed build left next to it (hold its lock)."""
+    with contextlib.suppress(OSError):
+        for p in out.parent.glob(f".{out.name}.*-*"):
+            if p.name.startswith((f".{out.name}.tmp-", f".{out.name}.old-")) and p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+
+
+def describe(e: OSError, where: Path) -> str:
+    """One line naming the file of ``e`` (or ``where``), the cause and what to do about it."""
+    hint = {
+        errno.ENOSPC: "free some space",
+        errno.EDQUOT: "free some space",
+        errno.EROFS: "choose a writable --out",
+        errno.EACCES: "choose a writable --out",
+        errno.EPERM: "choose a writable --out",
+    }.get(e.errno or 0, "")
+    cause = e.strerror or str(e)
+    if e.errno in (errno.EEXIST, errno.ENOTDIR):
+        cause, hint = "a file is in the way", "expected a folder there"
+    return f"cannot write {e.filename or where}: {cause}" + (f"; {hint}" if hint else "")
+
+
+def check_writable(out: Path, token: str) -> None:
+    """Raise ``OSError`` now if ``publish`` could not put a site at ``out`` later."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    probe = out.parent / f".{out.name}.tmp-{token}"
+    probe.mkdir()
+    probe.rmdir()
+
+
+def publish(new: Path, out: Path, token: str) -> None:
+    """Replace ``out`` by ``new``: renames only (after one copy if ``new`` is on another disk).
+
+    Raises ``OSError`` (read-only, full, ...) with ``out`` as it was.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staged = out.parent / f".{out.name}.tmp-{token}"
+    try:
+        try:
+            new.rename(staged)
+        except OSError as e:
+            if e.errno != errno.EXDEV:
+                raise
+            shutil.copytree(new, staged, symlinks=True)
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{token}"
+            out.rename(old)
+            try:
+                staged.rename(out)
+            except BaseException:
+                old.rename(out)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            staged.rename(out)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def terminate_as_exit() -> Iterator[None]:
+    """Turn SIGTERM into SystemExit while the block runs, so that it cleans up like Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

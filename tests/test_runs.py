@@ -1,0 +1,219 @@
+"""Runs that cannot be fooled: isolated working directories, clean errors on any disk trouble.
+
+Each run (build, serve, plain mkdocs) works in a locked directory of its own under
+``GPU_YEAR_RUNS``; only the finished site is moved to ``--out``. These tests point
+``GPU_YEAR_RUNS`` at a folder of their own to see exactly what a run leaves behind.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator import paths, site, workdir
+from generator.cli import cli
+from tests.conftest import SITE_URL, tree, write_mini_data
+
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "GPU_YEAR_SITE_URL": SITE_URL}
+
+
+@pytest.fixture
+def runs(tmp_path, monkeypatch) -> Path:
+    root = tmp_path / "runs"
+    monkeypatch.setenv(workdir.RUNS_ENV, str(root))
+    return root
+
+
+def renamed(name: str):
+    def change(gpus, models, scenario):
+        next(g for g in gpus["gpus"] if g["id"] == "rtx-4090")["name"] = name
+
+    return change
+
+
+def build(data: Path, out: Path, *extra: str):
+    args = ["build", "--data", str(data), "--out", str(out), "--quiet", *extra]
+    return CliRunner().invoke(cli, args, catch_exceptions=False)
+
+
+def checkout_files() -> dict[str, int]:
+    """Every file of the checkout but the .git, .venv and content-addressed caches: mtimes."""
+    skip = {".git", ".venv", ".cache", ".pytest_cache", ".ruff_cache", "__pycache__", "actual"}
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(paths.ROOT):
+        dirnames[:] = [d for d in dirnames if d not in skip and not d.endswith(".egg-info")]
+        for f in filenames:
+            p = Path(dirpath) / f
+            out[str(p.relative_to(paths.ROOT))] = p.stat().st_mtime_ns
+    return out
+
+
+# ---------------------------------------------------------------- class 1: shared state
+
+
+def test_two_builds_at_once_each_publish_only_their_own_data(tmp_path, runs):
+    before = checkout_files()
+    procs = {}
+    for name in ("Alpha Card", "Beta Card"):
+        key = name.split()[0].lower()
+        data = write_mini_data(tmp_path / key / "data", renamed(name))
+        out = tmp_path / key / "site"
+        command = [sys.executable, "-m", "generator", "build", "--data", str(data)]
+        procs[name] = (
+            out,
+            subprocess.Popen(
+                [*command, "--out", str(out), "-q"],
+                cwd=tmp_path,
+                env={**ENV, workdir.RUNS_ENV: str(runs)},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            ),
+        )
+    for name, (out, proc) in procs.items():
+        output = proc.communicate(timeout=300)[0].decode()
+        assert proc.returncode == 0, output
+        other = "Beta Card" if name == "Alpha Card" else "Alpha Card"
+        assert name in (out / "gpus" / "rtx-4090" / "index.html").read_text(encoding="utf-8")
+        files = tree(out)
+        assert not [f for f, data in files.items() if other.encode() in data]
+        assert any(name.encode() in data for f, data in files.items() if f.endswith(".svg"))
+    assert checkout_files() == before, "a build with --data and --out must leave the checkout be"
+    assert not list(runs.glob("run-*")), "each run removes its working directory"
+
+
+def test_a_second_build_of_one_output_is_refused_at_once(tmp_path, runs):
+    out = tmp_path / "site"
+    with site.output_lock(out):
+        started = time.monotonic()
+        result = build(paths.DATA, out)
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 1
+    assert f"another build is writing {out} right now" in result.output
+
+
+# ---------------------------------------------------------------- class 2: disk trouble
+
+
+def no_space(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/full/disk/file")
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("read-only output folder", ["cannot write /sys/", "choose a writable --out"]),
+        ("a file where the output's folder should be", ["a file is in the way"]),
+        ("temp folder not writable", ["cannot create /sys/", "set TMPDIR"]),
+        ("disk full while generating", ["/full/disk/file", "No space left", "free some space"]),
+    ],
+)
+def test_output_trouble_is_one_message(tmp_path, runs, monkeypatch, case, expected):
+    data = write_mini_data(tmp_path / "data")
+    out = tmp_path / "site"
+    if case == "read-only output folder":
+        out = Path("/sys/gpu-year-site")  # sysfs refuses new entries, even to root
+    elif case == "a file where the output's folder should be":
+        (tmp_path / "file").write_text("x")
+        out = tmp_path / "file" / "site"
+    elif case == "temp folder not writable":
+        monkeypatch.setenv(workdir.RUNS_ENV, "/sys/gpu-year-runs")
+    else:
+        monkeypatch.setattr(site, "sync_tree", no_space)
+    result = build(data, out)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"Error: build failed, {out} is unchanged:")
+    for piece in expected:
+        assert piece in result.output
+    assert not list(runs.glob("run-*"))
+
+
+def test_disk_full_while_publishing_keeps_the_old_site(tmp_path, runs, monkeypatch):
+    data = write_mini_data(tmp_path / "data")
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("the old site")
+    monkeypatch.setattr(workdir, "publish", no_space)
+    result = build(data, out)
+    assert result.exit_code == 1
+    assert "No space left on device; free some space" in result.output
+    assert tree(out) == {"index.html": b"the old site"}
+    assert not list(runs.glob("run-*"))
+
+
+def test_cache_folder_that_is_a_file_is_one_message(tmp_path, runs):
+    cache = tmp_path / "cache"
+    cache.write_text("not a folder")
+    with pytest.raises(site.BuildError, match=r"cannot write the cache entry .*--no-cache"):
+        site.build(
+            tmp_path / "site",
+            data=write_mini_data(tmp_path / "data"),
+            site_url=SITE_URL,
+            cache_dir=cache,
+        )
+    assert not (tmp_path / "site").exists()
+
+
+def test_damaged_cache_and_leftovers_of_killed_runs_are_cleaned_up(tmp_path, runs, monkeypatch):
+    data = write_mini_data(tmp_path / "data")
+    cache = tmp_path / "cache"
+    first = tmp_path / "first"
+    site.build(first, data=data, site_url=SITE_URL, cache_dir=cache)
+    # damage: a folder in the place of an entry, a file in the place of a shard folder
+    entries = sorted(p for p in cache.rglob("*") if p.is_file())
+    entries[0].unlink()
+    entries[0].mkdir()
+    shard = entries[-1].parent
+    shutil.rmtree(shard)
+    shard.write_text("junk")
+    # leftovers of a killed build: its run directory and a staging copy next to the output
+    out = tmp_path / "site"
+    out.mkdir()
+    (tmp_path / ".site.tmp-run-killed").mkdir()
+    (tmp_path / ".site.old-run-killed").mkdir()
+    dead = runs / "run-killed"
+    dead.mkdir(parents=True)
+    (dead / ".lock").touch()
+    (dead / "site").mkdir()
+    monkeypatch.setattr(workdir, "STALE_AFTER", 0.0)
+    site.build(out, data=data, site_url=SITE_URL, cache_dir=cache)
+    assert tree(out) == tree(first)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == []
+    assert not list(runs.glob("run-*"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_a_killed_build_leaves_nothing_a_later_run_keeps(tmp_path, runs, monkeypatch, sig):
+    data = write_mini_data(tmp_path / "data")
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("the old site")
+    command = [sys.executable, "-m", "generator", "build", "--data", str(data), "--out", str(out)]
+    proc = subprocess.Popen(
+        [*command, "--no-cache", "-q"],
+        cwd=tmp_path,
+        env={**ENV, workdir.RUNS_ENV: str(runs)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not list(runs.glob("run-*/docs/*.md")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert proc.poll() is None, "the build ended before it could be killed"
+    proc.send_signal(sig)
+    assert proc.wait(timeout=60) == (143 if sig == signal.SIGTERM else -signal.SIGKILL)
+    assert tree(out) == {"index.html": b"the old site"}
+    if sig == signal.SIGKILL:  # nothing can clean up; the next run does
+        assert list(runs.glob("run-*"))
+        monkeypatch.setattr(workdir, "STALE_AFTER", 0.0)
+        workdir.RunDir().close()
+    assert not list(runs.glob("run-*"))
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
