@@ -8,7 +8,7 @@ export SOURCE_DATE_EPOCH ?= $(shell git log -1 --pretty=%ct 2>/dev/null)
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup site serve test lint format gold schema lock browser-deps bench lighthouse clean
+.PHONY: help setup site serve test lint format gold schema messages lock browser-deps bench lighthouse clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -44,6 +44,11 @@ gold: $(STAMP) ## Rewrite the golden pages in tests/gold/ (review the diff befor
 
 schema: $(STAMP) ## Regenerate data/schema/*.schema.json from the data models
 	$(BIN)/gpu-year schema
+
+messages: $(STAMP) ## Extract the strings and merge them into every language's catalog (generator/locale/)
+	$(BIN)/pybabel extract -F babel.cfg --no-wrap --sort-by-file --project gpu-year \
+		--copyright-holder "gpu-year contributors" -o generator/locale/messages.pot .
+	$(BIN)/pybabel update --no-wrap -i generator/locale/messages.pot -d generator/locale
 
 browser-deps: ## Install Debian's Chromium and the pinned axe-core for the browser tests
 	@bash .ci/browser-deps

@@ -11,7 +11,6 @@ import math
 import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -26,31 +25,12 @@ from babel.numbers import (
 )
 from markupsafe import Markup
 
-from generator.data import read_yaml
+from generator.messages import gettext, strings
 
 LANGS = ("en", "de")
-LOCALES = Path(__file__).parent / "locales"
+LOCALES = Path(__file__).parent / "locales"  # the English source strings (en.yaml)
 NBSP = "\u00a0"
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    out: dict[str, str] = {}
-    for k, v in d.items():
-        if not isinstance(k, str):  # YAML 1.1 reads a bare yes/no key as a boolean
-            raise TypeError(f"string key {prefix}{k!r} is not text: quote it")
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out.update(_flatten(v, key + "."))
-        else:
-            out[key] = str(v)
-    return out
-
-
-@cache
-def strings(lang: str) -> dict[str, str]:
-    """The short strings of one language, flattened to dotted keys (``chart.years.title``)."""
-    return _flatten(read_yaml(LOCALES / f"{lang}.yaml"))  # rejects duplicate keys
 
 
 # Characters that start Markdown markup in running text (``|`` ends a table cell, ``{`` starts an
@@ -89,6 +69,7 @@ class L10n:
         self.lang = lang
         self.locale = Locale.parse(lang)
         self._strings = strings(lang)
+        self.gettext = gettext(lang)
         self._patterns: dict[str, NumberPattern] = {}
 
     def _decimal(self, d: Decimal, pattern: str) -> str:
@@ -104,7 +85,7 @@ class L10n:
         try:
             template = self._strings[key]
         except KeyError:
-            raise KeyError(f"string {key!r} is missing in {self.lang}.yaml") from None
+            raise KeyError(f"string {key!r} is missing in {LOCALES / 'en.yaml'}") from None
         return template.format(**{k: plain(v) for k, v in kwargs.items()}) if kwargs else template
 
     def t(self, key: str, **kwargs: Any) -> Markup:

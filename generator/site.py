@@ -29,6 +29,7 @@ from generator import charts, logs, pages, paths, workdir
 from generator.cache import Cache, digest, files_digest
 from generator.data import DATA_FILES, LOCAL_FILES, Catalog, json_schemas
 from generator.i18n import LANGS, LOCALES
+from generator.messages import CATALOGS
 from generator.results import Results, compute_all, dumps
 
 GENERATOR = Path(__file__).parent
@@ -263,10 +264,14 @@ def package_versions() -> str:
     return " ".join(f"{p}={importlib.metadata.version(p)}" for p in RENDERING_PACKAGES)
 
 
+def string_files() -> list[Path]:
+    """The English source strings and every language's catalog."""
+    return sorted(LOCALES.glob("*.yaml")) + sorted(CATALOGS.rglob("*.po"))
+
+
 def code_digest() -> dict[str, str]:
     """Hashes of the code, strings and libraries that outputs depend on, per kind of output."""
-    strings = sorted(LOCALES.glob("*.yaml"))
-    i18n = [GENERATOR / "i18n.py", *strings]
+    i18n = [GENERATOR / "i18n.py", GENERATOR / "messages.py", *string_files()]
     versions = package_versions()
     return {
         "pages": files_digest([GENERATOR / "pages.py", *i18n]) + versions,
@@ -407,7 +412,7 @@ def inputs_digest(data: Path, templates: Path) -> str:
         data / f for f in (*DATA_FILES, *LOCAL_FILES) if (data / f).is_file()
     ]  # the loader reports the rest
     files += [p for p in sorted(templates.rglob("*")) if p.is_file()]
-    files += sorted(GENERATOR.rglob("*.py")) + sorted(LOCALES.glob("*.yaml"))
+    files += sorted(GENERATOR.rglob("*.py")) + string_files()
     return digest(
         str(data.resolve()),
         str(templates.resolve()),

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from generator.i18n import LANGS, L10n, md_escape, strings
+from generator import messages
+from generator.i18n import LANGS, L10n, md_escape
 
 NB = "\u00a0"
 
@@ -51,17 +50,36 @@ def test_percent_spacing_and_money():
     assert L10n("en").money(12.5, "USD") == "$12.50"
 
 
-def test_catalogs_have_the_same_keys_and_placeholders():
-    en, de = strings("en"), strings("de")
-    assert set(en) == set(de), set(en) ^ set(de)
-    for key in en:
-        assert de[key].strip(), f"empty German string {key}"
-        fields = lambda s: sorted(re.findall(r"{(\w+)}", s))  # noqa: E731
-        assert fields(en[key]) == fields(de[key]), key
+@pytest.mark.parametrize("lang", [lang for lang in messages.languages() if lang != "en"])
+def test_catalog_translates_every_message_and_nothing_else(lang):
+    """What `pybabel extract` finds must be translated, not fuzzy, with English's placeholders."""
+    assert messages.problems(lang) == []
 
 
-def test_missing_string_names_the_key_and_language():
-    with pytest.raises(KeyError, match=r"'no\.such\.key' is missing in de\.yaml"):
+def test_catalog_problems_are_found(tmp_path):
+    """The check above has teeth: a fuzzy entry, an untranslated one and a wrong placeholder."""
+    from babel.messages.pofile import read_po, write_po
+
+    po_path = messages.catalog_path("de", tmp_path)
+    po_path.parent.mkdir(parents=True)
+    with messages.catalog_path("de").open("rb") as f:
+        po = read_po(f, locale="de")
+    po.get("years", context="units.years").flags.add("fuzzy")
+    po.get("year", context="units.year").string = ""
+    verdict = next(m for m in po if m.context == "compare.verdict.unknown")
+    verdict.string = "Unbekannt: {modell}"  # English has {model}
+    with po_path.open("wb") as f:
+        write_po(f, po)
+    found = "\n".join(messages.problems("de", tmp_path))
+    assert "'years' (units.years) is not translated, or fuzzy" in found
+    assert "'year' (units.year) is not translated" in found
+    assert "'compare.verdict.unknown' has placeholders other than English" in found
+    with pytest.raises(messages.MissingTranslation, match=r"units\.years"):
+        messages.strings("de", tmp_path)
+
+
+def test_missing_string_names_the_key():
+    with pytest.raises(KeyError, match=r"'no\.such\.key' is missing in .*en\.yaml"):
         L10n("de").text("no.such.key")
 
 
