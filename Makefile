@@ -46,9 +46,9 @@ schema: $(STAMP) ## Regenerate data/schema/*.schema.json from the data models
 	$(BIN)/gpu-year schema
 
 messages: $(STAMP) ## Extract the strings and merge them into every language's catalog (generator/locale/)
-	$(BIN)/pybabel extract -F babel.cfg --no-wrap --sort-by-file --project gpu-year \
+	$(BIN)/pybabel extract -F babel.cfg --no-wrap --no-location --sort-output --project gpu-year \
 		--copyright-holder "gpu-year contributors" -o generator/locale/messages.pot .
-	$(BIN)/pybabel update --no-wrap -i generator/locale/messages.pot -d generator/locale
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching -i generator/locale/messages.pot -d generator/locale
 
 browser-deps: ## Install Debian's Chromium and the pinned axe-core for the browser tests
 	@bash .ci/browser-deps
