@@ -1,8 +1,9 @@
 """Markdown pages: what pages exist, the data each one shows, and rendering with Jinja2.
 
-Each page is a template per language (``templates/pages/<name>.<lang>.md.j2``) and one context of
-plain JSON data shared by both languages, so a page's cache key is exactly its data, its language
-and the template files it uses.
+Each page is one template (``templates/pages/<name>.md.j2``) holding its structure: short words
+come from the gettext catalogs (``_()``, ``t()``), long prose from ``templates/prose/<lang>/``.
+Its context is plain JSON data shared by all languages, so a page's cache key is exactly its
+data, its language and the template files it uses.
 """
 
 from __future__ import annotations
@@ -467,8 +468,11 @@ def make_env(templates: Path) -> jinja2.Environment:
     return env
 
 
-def template_name(spec: PageSpec, lang: str) -> str:
-    return f"pages/{spec.template}.{lang}.md.j2"
+def template_name(env: jinja2.Environment, spec: PageSpec, lang: str) -> str:
+    """The page's one template (``pages/<name>.md.j2``, its prose from ``prose/<lang>/``) or,
+    for a page not yet converted, its template for this language."""
+    one = f"pages/{spec.template}.md.j2"
+    return one if one in env.list_templates() else f"pages/{spec.template}.{lang}.md.j2"
 
 
 def template_files(env: jinja2.Environment, name: str) -> list[str]:
@@ -569,9 +573,10 @@ def render_page(env: jinja2.Environment, spec: PageSpec, lang: str) -> str:
     def yesno(flag: bool) -> Markup:
         return f.t("common.yes" if flag else "common.no")
 
-    template = env.get_template(template_name(spec, lang))
+    template = env.get_template(template_name(env, spec, lang))
     return template.render(
         **spec.context,
+        _=lambda text: Markup(f.gettext(text)),
         f=f,
         t=f.t,
         field=field,

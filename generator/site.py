@@ -288,7 +288,7 @@ def _page_files(
     files: dict[str, bytes] = {}
     for spec in specs:
         for lang in LANGS:
-            name = pages.template_name(spec, lang)
+            name = pages.template_name(env, spec, lang)
             try:
                 if name not in template_keys:
                     used = pages.template_files(env, name)

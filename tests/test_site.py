@@ -198,10 +198,24 @@ def test_strings_used_in_templates_exist_in_both_languages():
         assert missing == set(), (lang, missing)
 
 
-def test_every_page_template_exists_in_both_languages():
-    from generator import paths
+def test_every_page_and_prose_block_exists_in_every_language():
+    """One template per page (or, not yet converted, one per language), and every prose block
+    a template includes exists for every language with a catalog."""
+    from generator import messages, paths
 
-    names = {p.name.split(".")[0] for p in (paths.TEMPLATES / "pages").glob("*.md.j2")}
-    for name in names:
-        for lang in ("en", "de"):
-            assert (paths.TEMPLATES / "pages" / f"{name}.{lang}.md.j2").is_file(), (name, lang)
+    langs = messages.languages()
+    pages = paths.TEMPLATES / "pages"
+    for name in {p.name.split(".")[0] for p in pages.glob("*.md.j2")}:
+        if not (pages / f"{name}.md.j2").is_file():
+            for lang in langs:
+                assert (pages / f"{name}.{lang}.md.j2").is_file(), (name, lang)
+    blocks = set()
+    for tpl in paths.TEMPLATES.rglob("*.j2"):
+        text = tpl.read_text(encoding="utf-8")
+        blocks |= set(re.findall(r"'prose/' ~ lang ~ '/([\w./-]+)'", text))
+    assert blocks, "no prose blocks found: is the include pattern still 'prose/' ~ lang ~ '/…'?"
+    for lang in langs:
+        have = {p.relative_to(paths.TEMPLATES / "prose" / lang).as_posix()
+                for p in (paths.TEMPLATES / "prose" / lang).rglob("*.j2")}  # fmt: skip
+        assert blocks - have == set(), (lang, blocks - have)
+        assert have - blocks == set(), (lang, "unused prose", have - blocks)
