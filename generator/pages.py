@@ -570,6 +570,14 @@ def render_page(env: jinja2.Environment, spec: PageSpec, lang: str) -> str:
         chosen = {k: v for k, v in strings(lang).items() if k.startswith(prefixes)}
         return Markup(json.dumps(chosen, ensure_ascii=False).replace("</", "<\\/"))
 
+    def text(value: Any) -> Any:
+        """Free text from data in this language: ``{en: …, de: …}`` or a language-neutral string."""
+        return value[lang] if isinstance(value, dict) else value
+
+    def name(entry: Any) -> Any:
+        """The display name of a GPU or model (a data dict with ``name``) in this language."""
+        return text(entry["name"])
+
     def yesno(flag: bool) -> Markup:
         return f.t("common.yes" if flag else "common.no")
 
@@ -590,5 +598,7 @@ def render_page(env: jinja2.Environment, spec: PageSpec, lang: str) -> str:
         fmt=fmt,
         asset=asset,
         words=words,
+        text=text,
+        name=name,
         yesno=yesno,
     )
