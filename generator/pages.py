@@ -375,6 +375,7 @@ def bibliography(catalog: Catalog) -> list[dict[str, Any]]:
                 "title": src.title,
                 "lang": src.lang,
                 "anchor": source_id(url),
+                "secondary": bool(getattr(src, "secondary", False)),
                 "uses": [],
             },
         )
