@@ -162,6 +162,17 @@ def test_search_finds_a_german_word_on_a_german_page(watched, base_url):
     assert watched.problems == []
 
 
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_search_offers_only_pages_in_the_readers_language(watched, base_url, lang):
+    page = watched.goto(base_url + ("de/" if lang == "de" else "") + "matrix/")
+    hits = search(page, "4070 Ti")
+    assert any("/gpus/rtx-4070-ti/" in h for h in hits), hits
+    assert all(h.startswith(base_url + "de/") == (lang == "de") for h in hits), hits
+    page.goto(hits[0])
+    assert page.locator("html").get_attribute("lang") == lang
+    assert watched.problems == []
+
+
 PAGES = [
     "",
     "method/",
