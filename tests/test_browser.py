@@ -254,6 +254,8 @@ MEASURE = """async () => {
 
 def svg_text(path: Path) -> tuple[float, float]:
     """The width of an SVG's drawing (its viewBox) and its smallest font size, both in its units."""
+    if not path.is_file():  # a broken link: the console check names it
+        return 0.0, 0.0
     text = path.read_text(encoding="utf-8")
     box = re.search(r'viewBox="[\d.\s-]*?([\d.]+)\s+[\d.]+"', text)
     sizes = [float(x) for x in re.findall(r"font-size[:=]\s*\"?([\d.]+)", text)]
