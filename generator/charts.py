@@ -294,12 +294,15 @@ def short(name: str) -> str:
 
 
 def _names(names: list[str], shorten: bool) -> list[str]:
-    """Labels for ``names``: shortened where asked and where that keeps them apart."""
+    """Labels for ``names``: shortened where asked and where that keeps them apart, and cut to
+    fit beside a chart (24 characters where shortened, for phones and the heat map, else 44)."""
+    labels = [plain(n) for n in names]
     if shorten:
         shorter = [short(n) for n in names]
         if len(set(shorter)) == len(set(names)):
-            return shorter
-    return [plain(n) for n in names]
+            labels = shorter
+    limit = 24 if shorten else 44
+    return [s if len(s) <= limit else s[: limit - 1].rstrip() + "…" for s in labels]
 
 
 def _text_width(labels: list[str], fontsize: float = FONT) -> float:
