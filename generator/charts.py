@@ -114,6 +114,7 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
                     for gid in s.chart_gpus
                 ],
                 "utilization": q.utilization,
+                "highlight": mname[q.model],  # the question's model: labelled first
             },
         ),
         ChartSpec(
@@ -243,7 +244,7 @@ def height(kind: str, payload: dict[str, Any]) -> float:  # noqa: PLR0911 - one 
     if kind == "headline":
         return top + (1.9 if phone else 1.7) + _lines(2) + 0.3 + _lines(3 if phone else 2)
     if kind == "timeline":
-        return top + (7.8 if phone else 5.0) + 0.5 + (_lines(5) if phone else 0)
+        return top + (7.8 if phone else 6.2) + 0.5 + (_lines(5) if phone else 0)
     if kind == "sensitivity":
         return top + (2 * 3.0 + 1.5 + 0.4 if phone else 3.0 + 0.6) + _lines(4 if phone else 3)
     if kind == "heatmap":
@@ -398,26 +399,39 @@ def _margins(fig: Any, left: float, right: float, top: float, bottom: float, **k
     )
 
 
-def _fit_labels(ax: Any, points: list[tuple[Any, float, str]], fontsize: float = FONT) -> None:
-    """Label scatter points, nudging each label up or down until it overlaps no earlier one."""
+def _fit_labels(
+    ax: Any, points: list[tuple[Any, float, str]], fontsize: float = FONT, first: str = ""
+) -> list[str]:
+    """Label scatter points, nudging each label up or down (or to the other side of its point)
+    until it overlaps no earlier one; returns the labels that found no place."""
     fig = ax.figure
     to_px = ax.transData.transform
     h = fontsize * fig.dpi / 72 * 1.15
     right = ax.bbox.x1
     placed: list[tuple[float, float, float, float]] = []
-    for x, y, text in sorted(points, key=lambda p: (p[0], p[1])):
+    skipped: list[str] = []
+    for x, y, text in sorted(points, key=lambda p: (p[2] != first, p[0], p[1])):
         px, py = to_px((ax.xaxis.convert_units(x), y))
         w = len(text) * fontsize * 0.6 * fig.dpi / 72
-        side = 1 if px + 4 + w <= right else -1  # labels near the right edge go left of the point
-        for dy in (0, 1, -1, 2, -2):  # farther away, a label would seem to name another point
-            x0 = px + 4 if side > 0 else px - 4 - w
-            box = (x0, py + dy * h - h / 2, x0 + w, py + dy * h + h / 2)
-            if not any(
-                b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3] for b in placed
-            ):
+        fits = {1: px + 4 + w <= right, -1: px - 4 - w >= ax.bbox.x0}
+        sides = [side for side in (1, -1) if fits[side]] or [1 if px < right - w else -1]
+        found = None
+        for dy in (0, 1, -1, 2, -2):  # moved labels get a line to their point
+            for side in sides:
+                x0 = px + 4 if side > 0 else px - 4 - w
+                box = (x0, py + dy * h - h / 2, x0 + w, py + dy * h + h / 2)
+                if not any(
+                    b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3]
+                    for b in placed
+                ):
+                    found = side, dy, box
+                    break
+            if found:
                 break
-        else:  # no free place near the point: leave it unlabelled rather than print over others
+        if found is None:  # no free place near the point: unlabelled rather than printed over
+            skipped.append(text)
             continue
+        side, dy, box = found
         placed.append(box)
         ax.annotate(
             text,
@@ -427,7 +441,18 @@ def _fit_labels(ax: Any, points: list[tuple[Any, float, str]], fontsize: float =
             fontsize=fontsize,
             va="center",
             ha="left" if side > 0 else "right",
+            # a label moved off its point's line gets a thin line to the point
+            arrowprops={
+                "arrowstyle": "-",
+                "color": "#777777",
+                "lw": 0.6,
+                "shrinkA": 1,
+                "shrinkB": 3,
+            }
+            if dy
+            else None,
         )
+    return skipped
 
 
 def draw_headline(fig: Any, d: dict[str, Any], f: L10n) -> None:
@@ -533,6 +558,7 @@ def draw_timeline(fig: Any, d: dict[str, Any], f: L10n) -> None:
             (date.fromisoformat(m["date"]), m["flops"], n)
             for m, n in zip(d["models"], names, strict=True)
         ],
+        first=_names([d.get("highlight", "")], True)[0],
     )
     for i, (g, name) in enumerate(zip(d["gpus"], gpu_names, strict=True)):
         ax.axhline(
