@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import math
+import re
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,7 +24,7 @@ BLUE, ORANGE, GREEN, VERMILLION, SKY = "#0072B2", "#E69F00", "#009E73", "#D55E00
 INK, GRID = "#1a1a1a", "#d9d9d9"
 STYLE = {
     "font.family": "DejaVu Sans",
-    "font.size": 9,
+    "font.size": 10,
     "text.parse_math": False,  # names from data may contain "$": never typeset them as math
     "svg.fonttype": "none",
     "axes.edgecolor": INK,
@@ -40,7 +42,14 @@ STYLE = {
     "axes.facecolor": "white",
     "savefig.facecolor": "white",
 }
-WIDTH = 7.5  # inches; the content column of the site
+# Widths in inches (72 pt each; the SVG's units). A desktop shows the 7.5 in chart across a content
+# column of about 650 px (1280 px window), so 1 pt becomes 1.2 px; a phone of 390 px shows the
+# 4.6 in drawing across about 340 px, 1 pt = 1.03 px. No text is set smaller than FONT, so chart
+# text reads at 12 px or more on a desktop and 10 px or more on a phone.
+WIDTH = 7.5
+PHONE_WIDTH = 4.6
+FONT = 10
+TITLE_FONT = 11.5
 MAX_NAME = 48  # characters of a name drawn in a chart (the data allows 300); longer ones end in …
 LINESTYLES = ["-", "--", ":", "-.", (0, (5, 1)), (0, (1, 3))]
 
@@ -57,7 +66,7 @@ class ChartSpec:
 # ---------------------------------------------------------------- planning
 
 
-def short(name: str) -> str:
+def cut(name: str) -> str:
     """``name`` cut to ``MAX_NAME`` characters, so that any name leaves room for the plot."""
     return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1].rstrip() + "…"
 
@@ -67,8 +76,8 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
     s = catalog.scenario
     q = s.question
     h = results.headline
-    gname = {gid: short(g.name) for gid, g in catalog.gpus.items()}
-    mname = {mid: short(m.name) for mid, m in catalog.models.items()}
+    gname = {gid: cut(g.name) for gid, g in catalog.gpus.items()}
+    mname = {mid: cut(m.name) for mid, m in catalog.models.items()}
     known = {mid: r.compute for mid, r in results.models.items() if r.compute}
 
     specs = [
@@ -111,6 +120,7 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
                     for gid in s.chart_gpus
                 ],
                 "utilization": q.utilization,
+                "highlight": mname[q.model],  # the question's model: labelled first
             },
         ),
         ChartSpec(
@@ -179,7 +189,14 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
                 },
             )
         )
+    # The same charts drawn for a phone's width: pages offer them through <picture>.
+    specs += [ChartSpec(phone_path(c.path), c.kind, {**c.payload, "phone": True}) for c in specs]
     return specs
+
+
+def phone_path(path: str) -> str:
+    """Where the phone-sized drawing of a chart goes: ``img/x`` -> ``img/phone/x``."""
+    return "img/phone/" + path.removeprefix("img/")
 
 
 def _sensitivity(catalog: Catalog, results: Results) -> dict[str, Any]:
@@ -189,8 +206,8 @@ def _sensitivity(catalog: Catalog, results: Results) -> dict[str, Any]:
     tp = training_precision(gpu)
     base = compare(catalog, q.gpu, q.model, precision=tp, utilization=1.0)
     return {
-        "gpu": short(gpu.name),
-        "model": short(catalog.models[q.model].name),
+        "gpu": cut(gpu.name),
+        "model": cut(catalog.models[q.model].name),
         "precision": tp,
         # years at full duty; dividing by (MFU × duty) gives any other operating point
         "years_at_peak": base.gpu_years_needed,
@@ -212,23 +229,54 @@ def _sensitivity(catalog: Catalog, results: Results) -> dict[str, Any]:
 # ---------------------------------------------------------------- rendering
 
 
-def height(kind: str, payload: dict[str, Any]) -> float:
-    """Height of a chart in inches (the width is ``WIDTH``): pages reserve the space with it."""
-    rows = {
-        "heatmap": lambda d: len(d["gpus"]),
-        "memory": lambda d: len(d["models"]),
-        "years": lambda d: len(d["rows"]),
-    }
-    fixed = {"headline": 2.8, "timeline": 5.6, "sensitivity": 3.6, "run_memory": 3.4}
-    if kind in fixed:
-        return fixed[kind]
-    n = rows[kind](payload)
-    return {"heatmap": 1.6 + 0.2 * n, "memory": 2.2 + 0.24 * n, "years": 1.25 + 0.2 * n}[kind]
+def width(payload: dict[str, Any]) -> float:
+    """Width of a chart in inches: the phone-sized drawing is narrower, its text as large."""
+    return PHONE_WIDTH if payload.get("phone") else WIDTH
+
+
+def _title_space(phone: bool) -> float:
+    """Inches above the axes kept for the title: three lines on a phone, two on a desktop."""
+    return 0.14 + (3 if phone else 2) * TITLE_FONT * 1.3 / 72
+
+
+def _lines(n: int) -> float:
+    """Inches for ``n`` lines of chart text."""
+    return n * FONT * 1.3 / 72
+
+
+def height(kind: str, payload: dict[str, Any]) -> float:  # noqa: PLR0911 - one return per kind
+    """Height of a chart in inches (the width is ``width()``): pages reserve the space with it."""
+    phone = bool(payload.get("phone"))
+    top = _title_space(phone)
+    if kind == "headline":
+        return top + (1.9 if phone else 1.7) + _lines(2) + 0.3 + _lines(3 if phone else 2)
+    if kind == "timeline":
+        return top + (7.8 if phone else 6.2) + 0.5 + (_lines(5) if phone else 0)
+    if kind == "sensitivity":
+        return top + (2 * 3.0 + 1.5 + 0.4 if phone else 3.0 + 0.6) + _lines(4 if phone else 3)
+    if kind == "heatmap":
+        rows = len(payload["gpus"])
+        grid = 0.2 * rows
+        if phone:  # the models in two halves, one above the other, and the colour bar below
+            return top + 2 * (_label_room(payload["models"]) + grid) + 0.35 + 0.95
+        return top + _label_room(payload["models"]) + grid + 0.25
+    if kind == "memory":
+        n = len(payload["models"])
+        legend = (
+            _lines(2 + len(payload["gpus"])) if phone else _lines(2 + len(payload["gpus"]) // 2)
+        )
+        return top + 0.3 * n + 0.55 + legend + _lines(3 if phone else 2)
+    if kind == "years":
+        return top + _lines(2 if phone else 1) + 0.24 * len(payload["rows"]) + 0.85
+    if kind == "run_memory":
+        n = len(payload["lines"])
+        return top + (2.6 if phone else 2.4) + 0.75 + _lines(n if phone else (n + 1) // 2) + 0.15
+    raise KeyError(kind)
 
 
 def size_px(kind: str, payload: dict[str, Any]) -> tuple[int, int]:
     """Width and height of a chart's SVG in CSS pixels (matplotlib writes 72 pt per inch)."""
-    return round(WIDTH * 72), round(height(kind, payload) * 72)
+    return round(width(payload) * 72), round(height(kind, payload) * 72)
 
 
 def render(kind: str, payload: dict[str, Any], lang: str, salt: str) -> bytes:
@@ -238,17 +286,53 @@ def render(kind: str, payload: dict[str, Any], lang: str, salt: str) -> bytes:
 
     f = L10n(lang)
     with mpl.rc_context({**STYLE, "svg.hashsalt": salt}):
-        fig = Figure(figsize=(WIDTH, 4))
+        fig = Figure(figsize=(width(payload), height(kind, payload)))
         DRAW[kind](fig, payload, f)
         buf = io.BytesIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     return buf.getvalue()
 
 
-def _label_width(labels: list[str], fontsize: float = 9) -> float:
+def short(name: str) -> str:
+    """A name without vendor prefix and parentheses, for narrow charts: "NVIDIA GeForce RTX 4090
+    (24 GB)" -> "RTX 4090"."""
+    text = re.sub(r"\s*\([^)]*\)", "", plain(name)).strip()
+    for prefix in ("NVIDIA GeForce ", "NVIDIA ", "Google Cloud ", "AMD Instinct ", "AMD "):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+            break
+    return text or plain(name)
+
+
+def _names(names: list[str], shorten: bool) -> list[str]:
+    """Labels for ``names``: shortened where asked and where that keeps them apart, and cut to
+    fit beside a chart (24 characters where shortened, for phones and the heat map, else 44)."""
+    labels = [plain(n) for n in names]
+    if shorten:
+        shorter = [short(n) for n in names]
+        if len(set(shorter)) == len(set(names)):
+            labels = shorter
+    limit = 24 if shorten else 44
+    return [s if len(s) <= limit else s[: limit - 1].rstrip() + "…" for s in labels]
+
+
+def _text_width(labels: list[str], fontsize: float = FONT) -> float:
     """Rough width in inches of the longest label (DejaVu Sans ≈ 0.6 em per character)."""
-    longest = max((len(s) for s in labels), default=0)
-    return min(0.15 + longest * fontsize * 0.58 / 72, WIDTH / 2)  # the plot keeps half
+    longest = max((len(line) for s in labels for line in s.split("\n")), default=0)
+    return min(0.12 + longest * fontsize * 0.6 / 72, WIDTH / 2)  # the plot keeps half
+
+
+def _label_room(names: list[str]) -> float:
+    """Inches above a heat map for its column labels, set upright (rotated 90°)."""
+    return _text_width(_names(names, True), FONT * 0.92) + 0.1
+
+
+def _wrap(text: str, inches: float, fontsize: float = FONT) -> str:
+    """``text`` broken into lines that fit ``inches`` (DejaVu Sans ≈ 0.6 em per character)."""
+    chars = max(12, int(inches * 72 / (fontsize * 0.6)))
+    return "\n".join(
+        "\n".join(textwrap.wrap(part, chars, break_on_hyphens=False)) for part in text.split("\n")
+    )
 
 
 def _log_ticks(ax: Any, f: L10n, axis: str = "x") -> None:
@@ -269,89 +353,186 @@ def _log_ticks(ax: Any, f: L10n, axis: str = "x") -> None:
     target.set_minor_locator(NullLocator())  # minor ticks cost most of a chart's drawing time
 
 
-def _row_labels(ax: Any, labels: list[str], fontsize: float = 8) -> None:
+def _thin_ticks(ax: Any, axis: str, inches: float) -> None:
+    """Every second decade only, where ten decade labels would not fit in ``inches``."""
+    from matplotlib.ticker import LogLocator
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    lo, hi = ax.get_xlim() if axis == "x" else ax.get_ylim()
+    decades = abs(math.log10(hi) - math.log10(lo))
+    if decades / inches > (1.6 if axis == "x" else 3.5):
+        target.set_major_locator(LogLocator(base=100, numticks=30))
+
+
+def _row_labels(ax: Any, labels: list[str]) -> None:
     """Category labels left of the axes as plain texts: far cheaper to draw than one tick each."""
     ax.set_yticks([])
     transform = ax.get_yaxis_transform()
     for y, text in enumerate(labels):
-        ax.text(-0.01, y, text, transform=transform, ha="right", va="center", fontsize=fontsize)
+        ax.text(-0.01, y, text, transform=transform, ha="right", va="center", fontsize=FONT)
 
 
 def _title(fig: Any, text: str) -> None:
+    w = fig.get_figwidth()
     fig.suptitle(
-        text, x=0.01, y=0.985, ha="left", va="top", fontsize=10.5, fontweight="bold", wrap=True
+        _wrap(text, w - 0.25, TITLE_FONT * 1.02),
+        x=0.12 / w,
+        y=1 - 0.08 / fig.get_figheight(),
+        ha="left",
+        va="top",
+        fontsize=TITLE_FONT,
+        fontweight="bold",
+        linespacing=1.15,
     )
 
 
-def _fit_labels(ax: Any, points: list[tuple[Any, float, str]], fontsize: float = 7) -> None:
-    """Label scatter points, nudging each label up or down until it overlaps no earlier one."""
+def _note(fig: Any, text: str) -> None:
+    """A line of explanation at the foot of the chart (the log scale's caveat)."""
+    w = fig.get_figwidth()
+    fig.text(
+        0.12 / w,
+        0.06 / fig.get_figheight(),
+        _wrap(text, w - 0.2),
+        ha="left",
+        va="bottom",
+        fontsize=FONT,
+        style="italic",
+        linespacing=1.15,
+    )
+
+
+def _margins(fig: Any, left: float, right: float, top: float, bottom: float, **kw: Any) -> None:
+    """Axes margins in inches."""
+    w, h = fig.get_figwidth(), fig.get_figheight()
+    fig.subplots_adjust(
+        left=left / w, right=1 - right / w, top=1 - top / h, bottom=bottom / h, **kw
+    )
+
+
+def _fit_labels(
+    ax: Any, points: list[tuple[Any, float, str]], fontsize: float = FONT, first: str = ""
+) -> list[str]:
+    """Label scatter points, nudging each label up or down (or to the other side of its point)
+    until it overlaps no earlier one; returns the labels that found no place."""
     fig = ax.figure
     to_px = ax.transData.transform
     h = fontsize * fig.dpi / 72 * 1.15
+    right = ax.bbox.x1
     placed: list[tuple[float, float, float, float]] = []
-    for x, y, text in sorted(points, key=lambda p: (p[0], p[1])):
+    skipped: list[str] = []
+    for x, y, text in sorted(points, key=lambda p: (p[2] != first, p[0], p[1])):
         px, py = to_px((ax.xaxis.convert_units(x), y))
-        w = len(text) * fontsize * 0.58 * fig.dpi / 72
-        for dy in (0, 1, -1, 2, -2, 3, -3, 4, -4):
-            box = (px + 4, py + dy * h - h / 2, px + 4 + w, py + dy * h + h / 2)
-            if not any(
-                b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3] for b in placed
-            ):
+        w = len(text) * fontsize * 0.6 * fig.dpi / 72
+        fits = {1: px + 4 + w <= right, -1: px - 4 - w >= ax.bbox.x0}
+        sides = [side for side in (1, -1) if fits[side]] or [1 if px < right - w else -1]
+        found = None
+        for dy in (0, 1, -1, 2, -2):  # moved labels get a line to their point
+            for side in sides:
+                x0 = px + 4 if side > 0 else px - 4 - w
+                box = (x0, py + dy * h - h / 2, x0 + w, py + dy * h + h / 2)
+                if not any(
+                    b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3]
+                    for b in placed
+                ):
+                    found = side, dy, box
+                    break
+            if found:
                 break
+        if found is None:  # no free place near the point: unlabelled rather than printed over
+            skipped.append(text)
+            continue
+        side, dy, box = found
         placed.append(box)
         ax.annotate(
             text,
             (x, y),
-            xytext=(4, dy * h * 72 / fig.dpi),
+            xytext=(4 * side, dy * h * 72 / fig.dpi),
             textcoords="offset points",
             fontsize=fontsize,
             va="center",
+            ha="left" if side > 0 else "right",
+            # a label moved off its point's line gets a thin line to the point
+            arrowprops={
+                "arrowstyle": "-",
+                "color": "#777777",
+                "lw": 0.6,
+                "shrinkA": 1,
+                "shrinkB": 3,
+            }
+            if dy
+            else None,
         )
+    return skipped
 
 
 def draw_headline(fig: Any, d: dict[str, Any], f: L10n) -> None:
-    labels = [
-        f.text(
-            "chart.headline.budget",
-            gpu=d["gpu"],
-            precision=d["precision"].upper(),
-            utilization=f.pct(d["utilization"]),
-            years=f.years(d["years"]),
-        ),
-        f.text("chart.headline.needed", model=d["model"]),
-    ]
-    fig.set_size_inches(WIDTH, height("headline", d))
-    left = _label_width([line for s in labels for line in s.split("\n")]) / WIDTH
-    fig.subplots_adjust(left=left, right=0.97, top=0.8, bottom=0.2)
+    phone = bool(d.get("phone"))
+    gpu = short(d["gpu"]) if phone else plain(d["gpu"])
+    budget_label = f.text(
+        "chart.headline.budget",
+        gpu=gpu,
+        precision=d["precision"].upper(),
+        utilization=f.pct(d["utilization"]),
+        years=f.years(d["years"]),
+    ).replace("\n", ", " if not phone else "\n")
+    needed_label = f.text("chart.headline.needed", model=d["model"])
+    bottom = 0.12 + _lines(3 if phone else 2) + 0.55
+    _margins(fig, 0.15, 0.15, _title_space(phone), bottom)
     ax = fig.add_subplot()
-    values = [d["budget"], d["flops"]]
-    ax.barh([1, 0], values, color=[BLUE, ORANGE], height=0.55)
-    if d["high"] > d["flops"] or d["low"] < d["flops"]:
+    budget, flops = d["budget"], d["flops"]
+    high = max(d["high"], flops)
+    ax.barh([1.0, 0.0], [budget, flops], color=[BLUE, ORANGE], height=0.3)
+    if d["high"] > flops or d["low"] < flops:
         ax.errorbar(
-            d["flops"],
+            flops,
             0,
-            xerr=[[d["flops"] - d["low"]], [d["high"] - d["flops"]]],
+            xerr=[[flops - d["low"]], [d["high"] - flops]],
             fmt="none",
             ecolor=INK,
             capsize=4,
             lw=1.2,
         )
-    ax.set_yticks([1, 0], labels)
     ax.set_xscale("log")
-    ax.set_xlim(d["budget"] / 30, max(d["high"], d["flops"]) * 30)
+    ax.set_xlim(budget / 30, high * 30)
+    ax.set_ylim(-0.3, 1.95 if phone else 1.7)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    for y, label in ((1.0, budget_label), (0.0, needed_label)):
+        ax.text(budget / 28, y + 0.2, label, va="bottom", ha="left", fontsize=FONT)
+    ax.text(budget * 1.2, 1, f.sci(budget), va="center", fontsize=FONT)
+    ax.text(high * 1.3, 0, f.sci(flops), va="center", fontsize=FONT)
+    # The bars' lengths on a log axis do not compare as ratios: an arrow says how far apart.
+    ax.annotate(
+        "",
+        xy=(flops, 0.6),
+        xytext=(budget, 0.6),
+        arrowprops={"arrowstyle": "->", "color": INK, "lw": 1.2},
+    )
+    ax.text(
+        budget * 1.5,
+        0.64,
+        f.text("chart.headline.gap", factor=f.num(flops / budget)),
+        va="bottom",
+        ha="left",
+        fontsize=FONT,
+        fontweight="bold",
+    )
     _log_ticks(ax, f)
+    _thin_ticks(ax, "x", fig.get_figwidth() - 0.3)
     ax.set_xlabel(f.text("chart.flop_axis"))
-    ax.text(d["budget"] * 1.2, 1, f.sci(d["budget"]), va="center", fontsize=9)
-    ax.text(max(d["high"], d["flops"]) * 1.4, 0, f.sci(d["flops"]), va="center", fontsize=9)
     ax.grid(axis="y", visible=False)
-    _title(fig, f.text("chart.headline.title", factor=f.num(d["flops"] / d["budget"])))
+    _title(fig, f.text("chart.headline.title", factor=f.num(flops / budget)))
+    _note(fig, f.text("chart.log_note"))
 
 
 def draw_timeline(fig: Any, d: dict[str, Any], f: L10n) -> None:
     from matplotlib.dates import YearLocator
 
-    fig.set_size_inches(WIDTH, height("timeline", d))
-    fig.subplots_adjust(left=0.1, right=0.76, top=0.88, bottom=0.07)
+    phone = bool(d.get("phone"))
+    gpu_names = _names([g["name"] for g in d["gpus"]], phone)
+    right = 0.15 if phone else _text_width(gpu_names) + 0.05
+    bottom = 0.45 + (_lines(5) if phone else 0)
+    _margins(fig, 0.75, right, _title_space(phone), bottom)
     ax = fig.add_subplot()
     colors = {"reported": BLUE, "estimated": ORANGE, "6ND": GREEN}
     for method, color in colors.items():
@@ -380,23 +561,49 @@ def draw_timeline(fig: Any, d: dict[str, Any], f: L10n) -> None:
     start = min(date.fromisoformat(m["date"]) for m in d["models"])
     end = max(date.fromisoformat(m["date"]) for m in d["models"])
     ax.set_xlim(date(start.year, 1, 1), date(end.year + 1, 7, 1))
+    names = _names([m["name"] for m in d["models"]], True)
     _fit_labels(
-        ax, [(date.fromisoformat(m["date"]), m["flops"], plain(m["name"])) for m in d["models"]]
+        ax,
+        [
+            (date.fromisoformat(m["date"]), m["flops"], n)
+            for m, n in zip(d["models"], names, strict=True)
+        ],
+        first=_names([d.get("highlight", "")], True)[0],
     )
-    for i, g in enumerate(d["gpus"]):
-        ax.axhline(g["flops"], color=INK, lw=0.9, ls=LINESTYLES[i % len(LINESTYLES)])
-        ax.text(
-            1.01,
+    for i, (g, name) in enumerate(zip(d["gpus"], gpu_names, strict=True)):
+        ax.axhline(
             g["flops"],
-            plain(g["name"]),
-            transform=ax.get_yaxis_transform(),
-            va="center",
-            fontsize=7.5,
+            color=INK,
+            lw=0.9,
+            ls=LINESTYLES[i % len(LINESTYLES)],
+            label=name if phone else None,
         )
+        if not phone:
+            ax.text(
+                1.01,
+                g["flops"],
+                name,
+                transform=ax.get_yaxis_transform(),
+                va="center",
+                fontsize=FONT,
+            )
     _log_ticks(ax, f, "y")
-    ax.xaxis.set_major_locator(YearLocator())
+    _thin_ticks(ax, "y", fig.get_figheight() - bottom - _title_space(phone))
+    ax.xaxis.set_major_locator(YearLocator(2 if phone else 1))
     ax.set_ylabel(f.text("chart.flop_axis"))
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    if phone:
+        fig.legend(
+            *ax.get_legend_handles_labels(),
+            loc="lower left",
+            bbox_to_anchor=(0.1 / fig.get_figwidth(), 0.04 / fig.get_figheight()),
+            ncol=2,
+            fontsize=FONT,
+            frameon=False,
+            handlelength=1.6,
+            columnspacing=0.8,
+        )
+    else:
+        ax.legend(loc="upper left", fontsize=FONT, frameon=False)
     _title(fig, f.text("chart.timeline.title", utilization=f.pct(d["utilization"])))
 
 
@@ -404,48 +611,67 @@ def draw_heatmap(fig: Any, d: dict[str, Any], f: L10n) -> None:
     import numpy as np
     from matplotlib.colors import LogNorm
 
+    phone = bool(d.get("phone"))
     years = np.array([[np.nan if v is None else v for v in row] for row in d["years"]], dtype=float)
     rows, cols = years.shape
-    left = _label_width(d["gpus"], 8) / WIDTH
-    h = height("heatmap", d)
-    fig.set_size_inches(WIDTH, h)
-    fig.subplots_adjust(left=left, right=0.9, top=1 - 1.45 / h, bottom=0.15 / h)
-    ax = fig.add_subplot()
+    gpus = _names(d["gpus"], True)
+    models = _names(d["models"], True)
     finite = years[np.isfinite(years)]
     norm = LogNorm(vmin=max(finite.min(), 1e-4), vmax=finite.max())
-    img = ax.imshow(years, aspect="auto", cmap="cividis_r", norm=norm, interpolation="nearest")
-    ax.set_xticks(range(cols), [plain(m) for m in d["models"]], rotation=60, ha="left", fontsize=7)
-    ax.set_yticks(range(rows), [plain(g) for g in d["gpus"]], fontsize=7.5)
-    ax.xaxis.tick_top()
-    ax.grid(visible=False)
-    cax = fig.add_axes((0.92, 0.15 / h, 0.02, 1 - 1.6 / h))
-    bar = fig.colorbar(img, cax=cax)
-    _log_ticks(bar.ax, f, "y")
-    bar.set_label(f.text("chart.heatmap.scale"))
+    w, h = fig.get_figwidth(), fig.get_figheight()
+    left = _text_width(gpus) + 0.05
+    room = _label_room(d["models"])
+    top = _title_space(phone) + room
+    grid = 0.2 * rows
+    panels = [range(0, cols)]
+    if phone:
+        half = (cols + 1) // 2
+        panels = [range(0, half), range(half, cols)]
+    right = 0.15 if phone else 1.25  # the desktop's colour bar and its label on the right
+    cell = (w - left - right) / max(len(p) for p in panels)
+    img = None
+    for i, part in enumerate(panels):
+        y_top = top + i * (room + grid)
+        ax = fig.add_axes((left / w, 1 - (y_top + grid) / h, cell * len(part) / w, grid / h))
+        img = ax.imshow(
+            years[:, part.start : part.stop],
+            aspect="auto",
+            cmap="cividis_r",
+            norm=norm,
+            interpolation="nearest",
+        )
+        ax.set_xticks(range(len(part)), models[part.start : part.stop], rotation=90, fontsize=FONT)
+        ax.set_yticks(range(rows), gpus, fontsize=FONT)
+        ax.xaxis.tick_top()
+        ax.grid(visible=False)
+    if phone:
+        cax = fig.add_axes((0.3 / w, 0.5 / h, (w - 0.6) / w, 0.16 / h))
+        bar = fig.colorbar(img, cax=cax, orientation="horizontal")
+        _log_ticks(bar.ax, f, "x")
+        _thin_ticks(bar.ax, "x", w - 0.6)
+    else:
+        cax = fig.add_axes(((w - 1.1) / w, 1 - (top + grid) / h, 0.16 / w, grid / h))
+        bar = fig.colorbar(img, cax=cax)
+        _log_ticks(bar.ax, f, "y")
+    bar.set_label(f.text("chart.heatmap.scale"), fontsize=FONT)
     _title(fig, f.text("chart.heatmap.title"))
 
 
-def _rows_axes(
-    fig: Any,
-    kind: str,
-    d: dict[str, Any],
-    names: list[str],
-    fontsize: float,
-    top: float,
-    bottom: float,
-) -> Any:
-    """Axes for a chart with one row per name, margins in inches, labels left of the axes."""
-    h = height(kind, d)
-    fig.set_size_inches(WIDTH, h)
-    left = _label_width(names, fontsize) / WIDTH
-    fig.subplots_adjust(left=left, right=0.97, top=1 - top / h, bottom=bottom / h)
-    return fig.add_subplot()
+def _memory_legend_lines(d: dict[str, Any], phone: bool) -> int:
+    """Lines of the memory chart's legend: one column on a phone (long entries take two lines)."""
+    entries = 2 + len(d["gpus"])
+    return entries + 2 if phone else (entries + 1) // 2
 
 
 def draw_memory(fig: Any, d: dict[str, Any], f: L10n) -> None:
+    phone = bool(d.get("phone"))
     models = sorted(d["models"], key=lambda m: m["training"])
-    names = [plain(m["name"]) for m in models]
-    ax = _rows_axes(fig, "memory", d, names, 9, top=0.6, bottom=1.5)
+    names = _names([m["name"] for m in models], phone)
+    gpu_names = _names([g["name"] for g in d["gpus"]], phone)
+    legend_lines = _memory_legend_lines(d, phone)
+    bottom = 0.12 + _lines(3 if phone else 2) + _lines(legend_lines) + 0.5
+    _margins(fig, _text_width(names) + 0.05, 0.15, _title_space(phone), bottom)
+    ax = fig.add_subplot()
     y = list(range(len(models)))
     gib = 2**30
     ax.barh(
@@ -462,37 +688,59 @@ def draw_memory(fig: Any, d: dict[str, Any], f: L10n) -> None:
         color=SKY,
         label=f.text("chart.memory.inference"),
     )
-    _row_labels(ax, names, 9)
+    _row_labels(ax, names)
     ax.set_ylim(-0.6, len(models) - 0.4)
     ax.set_xscale("log")
     _log_ticks(ax, f)
-    for i, g in enumerate(d["gpus"]):
+    for i, (g, name) in enumerate(zip(d["gpus"], gpu_names, strict=True)):
         ax.axvline(
             g["memory"] / gib,
             color=INK,
             lw=0.9,
             ls=LINESTYLES[i % len(LINESTYLES)],
-            label=f"{plain(g['name'])} ({f.bytes(g['memory'])})",
+            label=f"{name} ({f.bytes(g['memory'])})",
         )
+    _thin_ticks(ax, "x", fig.get_figwidth() - _text_width(names))
     ax.set_xlabel(f.text("chart.memory.axis"))
     ax.grid(axis="y", visible=False)
+    handles, labels = ax.get_legend_handles_labels()
+    if phone:
+        labels = [_wrap(label, fig.get_figwidth() - 0.8) for label in labels]
     fig.legend(
-        *ax.get_legend_handles_labels(),
+        handles,
+        labels,
         loc="lower left",
-        bbox_to_anchor=(0.01, 0.005),
-        ncol=2,
-        fontsize=7,
+        bbox_to_anchor=(
+            0.05 / fig.get_figwidth(),
+            (0.1 + _lines(3 if phone else 2)) / fig.get_figheight(),
+        ),
+        ncol=1 if phone else 2,
+        fontsize=FONT,
         frameon=False,
+        handlelength=1.6,
     )
     _title(fig, f.text("chart.memory.title"))
+    _note(fig, f.text("chart.log_note"))
 
 
 def draw_sensitivity(fig: Any, d: dict[str, Any], f: L10n) -> None:
     import numpy as np
 
-    fig.set_size_inches(WIDTH, height("sensitivity", d))
-    fig.subplots_adjust(left=0.1, right=0.98, top=0.76, bottom=0.16, wspace=0.3)
-    ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.5, 1])
+    phone = bool(d.get("phone"))
+    w, h = fig.get_figwidth(), fig.get_figheight()
+    top = _title_space(phone)
+    note = _lines(4 if phone else 3)
+    if phone:
+        # one panel above the other, each with room for a two-line heading
+        ax1 = fig.add_axes((0.8 / w, 1 - (top + 0.45 + 3.0) / h, (w - 0.95) / w, 3.0 / h))
+        ax2 = fig.add_axes(
+            (0.8 / w, 1 - (top + 0.45 + 3.0 + 1.05 + 0.45 + 2.55) / h, (w - 0.95) / w, 2.55 / h)
+        )
+        panel = w - 0.95
+    else:
+        _margins(fig, 0.75, 0.1, top + 0.4, note + 0.5, wspace=0.3)
+        ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.5, 1])
+        panel = (w - 0.85) / 2.5
     mfu = np.linspace(0.1, 1.0, 91)
     scale = 1 / (mfu * d["duty"])
     ax1.fill_between(
@@ -525,38 +773,49 @@ def draw_sensitivity(fig: Any, d: dict[str, Any], f: L10n) -> None:
     ax1.set_xlabel(f.text("chart.sensitivity.mfu_axis"))
     ax1.set_ylabel(f.text("chart.sensitivity.years_axis"))
     ax1.xaxis.set_major_formatter(lambda x, _p: f.pct(x / 100))
-    ax1.legend(fontsize=7, frameon=False, loc="upper right")
+    ax1.set_xticks([20, 40, 60, 80, 100])
+    ax1.legend(fontsize=FONT, frameon=False, loc="upper right")
     ax1.set_title(
-        f.text("chart.sensitivity.left", precision=d["precision"].upper(), duty=f.pct(d["duty"])),
-        fontsize=9,
+        _wrap(
+            f.text(
+                "chart.sensitivity.left", precision=d["precision"].upper(), duty=f.pct(d["duty"])
+            ),
+            (w - 0.95) if phone else panel * 1.5,
+        ),
+        fontsize=FONT,
         loc="left",
-        wrap=True,
     )
     rows = d["per_precision"]
     ax2.bar([r["precision"].upper() for r in rows], [r["years"] for r in rows], color=BLUE)
     for i, r in enumerate(rows):
-        ax2.text(i, r["years"] * 1.1, f.num(r["years"]), ha="center", fontsize=7.5)
+        ax2.text(i, r["years"] * 1.15, f.num(r["years"]), ha="center", fontsize=FONT)
     ax2.set_yscale("log")
     ys = [r["years"] for r in rows]
-    ax2.set_ylim(min(ys) / 3, max(ys) * 3)
+    ax2.set_ylim(min(ys) / 3, max(ys) * 4)
     _log_ticks(ax2, f, "y")
     ax2.set_title(
-        f.text("chart.sensitivity.right", duty=f.pct(d["duty"])), fontsize=9, loc="left", wrap=True
+        _wrap(f.text("chart.sensitivity.right", duty=f.pct(d["duty"])), panel),
+        fontsize=FONT,
+        loc="left",
     )
     ax2.grid(axis="x", visible=False)
     _title(fig, f.text("chart.sensitivity.title", gpu=d["gpu"], model=d["model"]))
+    _note(fig, f.text("chart.log_note"))
 
 
 def draw_years(fig: Any, d: dict[str, Any], f: L10n) -> None:
+    phone = bool(d.get("phone"))
     rows = sorted(d["rows"], key=lambda r: r["best"])
-    names = [plain(r["name"]) for r in rows]
-    ax = _rows_axes(fig, "years", d, names, 8, top=0.65, bottom=0.55)
+    names = _names([r["name"] for r in rows], phone)
+    legend = _title_space(phone) + _lines(2 if phone else 1)
+    _margins(fig, _text_width(names) + 0.05, 0.15, legend + 0.3, 0.55)
+    ax = fig.add_subplot()
     y = list(range(len(rows)))
     best = [r["best"] for r in rows]
     real = [r["realistic"] for r in rows]
     ax.hlines(y, best, real, color=GRID, lw=2.5)
-    ax.plot(best, y, "o", color=BLUE, ms=4.5, label=f.text("chart.years.best"))
-    ax.plot(real, y, "D", color=ORANGE, ms=4, label=f.text("chart.years.realistic"))
+    ax.plot(best, y, "o", color=BLUE, ms=5, label=f.text("chart.years.best"))
+    ax.plot(real, y, "D", color=ORANGE, ms=4.5, label=f.text("chart.years.realistic"))
     ax.axvline(1, color=VERMILLION, lw=1)
     ax.text(
         1,
@@ -564,7 +823,7 @@ def draw_years(fig: Any, d: dict[str, Any], f: L10n) -> None:
         f.text("chart.years.one_year"),
         transform=ax.get_xaxis_transform(),
         color=VERMILLION,
-        fontsize=7.5,
+        fontsize=FONT,
         ha="center",
         va="bottom",
     )
@@ -575,9 +834,21 @@ def draw_years(fig: Any, d: dict[str, Any], f: L10n) -> None:
     hi = max(*real, 1) * 3
     ax.set_xlim(lo, hi)
     _log_ticks(ax, f)
+    _thin_ticks(ax, "x", fig.get_figwidth() - _text_width(names))
     ax.set_xlabel(f.text("chart.years.axis"))
     ax.grid(axis="y", visible=False)
-    ax.legend(fontsize=7.5, loc="upper right", frameon=True)
+    fig.legend(  # above the axes, under the title: it covers no dot
+        loc="upper left",
+        bbox_to_anchor=(
+            0.05 / fig.get_figwidth(),
+            1 - (_title_space(phone) - 0.05) / fig.get_figheight(),
+        ),
+        ncol=1 if phone else 2,
+        fontsize=FONT,
+        frameon=False,
+        handlelength=1.2,
+        borderaxespad=0,
+    )
     key = "chart.years.title_gpu" if d["by"] == "model" else "chart.years.title_model"
     _title(fig, f.text(key, name=d["subject"]))
 
@@ -610,8 +881,9 @@ def run_memory_specs(catalog: Catalog) -> list[ChartSpec]:
 def draw_run_memory(fig: Any, d: dict[str, Any], f: L10n) -> None:
     from matplotlib.ticker import FuncFormatter
 
-    fig.set_size_inches(WIDTH, height("run_memory", d))
-    fig.subplots_adjust(left=0.1, right=0.97, top=0.8, bottom=0.15)
+    phone = bool(d.get("phone"))
+    legend_rows = len(d["lines"]) if phone else (len(d["lines"]) + 1) // 2
+    _margins(fig, 0.75, 0.15, _title_space(phone), 0.75 + _lines(legend_rows) + 0.15)
     ax = fig.add_subplot()
     gib = 2**30
     x = d["contexts"]
@@ -622,31 +894,39 @@ def draw_run_memory(fig: Any, d: dict[str, Any], f: L10n) -> None:
             color=(BLUE, ORANGE, GREEN, VERMILLION)[i % 4],
             ls=LINESTYLES[i % len(LINESTYLES)],
             marker="o",
-            ms=3,
+            ms=4,
             label=plain(line["name"]),
         )
     for g in d["gpus"]:
         ax.axhline(g["memory"] / gib, color=GRID, lw=1.2, zorder=0)
         ax.annotate(
             f.bytes(g["memory"]),
-            (x[-1], g["memory"] / gib),
-            xytext=(0, 2),
+            (x[0], g["memory"] / gib),
+            xytext=(2, 2),
             textcoords="offset points",
-            ha="right",
-            fontsize=7,
+            ha="left",
+            fontsize=FONT,
             color=INK,
         )
     if d["model_context"]:
         ax.axvline(d["model_context"], color=INK, lw=0.8, ls=":")
     ax.set_xscale("log", base=2)
-    ax.set_ylim(0, max(b for line in d["lines"] for b in line["bytes"]) / gib * 1.08)
-    ax.set_xticks(x)
-    ax.set_xticklabels([f.integer(c // 1024) + "k" for c in x], fontsize=7.5)
+    ax.set_ylim(0, max(b for line in d["lines"] for b in line["bytes"]) / gib * 1.12)
+    ticks = x if not phone else x[::2]
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f.integer(c // 1024) + "k" for c in ticks], fontsize=FONT)
     ax.minorticks_off()
+    ax.tick_params(labelsize=FONT)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f.num(v)))
-    ax.set_xlabel(f.text("chart.run_memory.x"))
-    ax.set_ylabel(f.text("chart.run_memory.y"))
-    ax.legend(fontsize=7.5, loc="upper left", frameon=True)
+    ax.set_xlabel(f.text("chart.run_memory.x"), fontsize=FONT)
+    ax.set_ylabel(f.text("chart.run_memory.y"), fontsize=FONT)
+    ax.legend(
+        fontsize=FONT,
+        loc="upper left",
+        bbox_to_anchor=(0, -0.75 / ax.figure.get_figheight() / ax.get_position().height),
+        ncols=1 if phone else 2,
+        frameon=False,
+    )
     _title(fig, f.text("chart.run_memory.title", name=d["model"]))
 
 

@@ -408,6 +408,7 @@ def bibliography(catalog: Catalog) -> list[dict[str, Any]]:
                 "title": src.title,
                 "lang": src.lang,
                 "anchor": source_id(url),
+                "secondary": bool(getattr(src, "secondary", False)),
                 "uses": [],
             },
         )
@@ -512,7 +513,9 @@ def cite(cites: dict[str, list[int]], path: str) -> Markup:
     numbers = sorted(
         {n for i in range(1, len(parts) + 1) for n in cites.get(".".join(parts[:i]), [])}
     )
-    return Markup("".join(f"<sup>[{n}](#ref-{n})</sup>" for n in numbers))
+    if not numbers:
+        return Markup("")
+    return Markup("<sup>" + ",".join(f"[{n}](#ref-{n})" for n in numbers) + "</sup>")
 
 
 def render_page(env: jinja2.Environment, spec: PageSpec, lang: str) -> str:

@@ -6,9 +6,15 @@ checks, the pinned axe-core from tests/browser/. Where either is missing the tes
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -156,6 +162,17 @@ def test_search_finds_a_german_word_on_a_german_page(watched, base_url):
     assert watched.problems == []
 
 
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_search_offers_only_pages_in_the_readers_language(watched, base_url, lang):
+    page = watched.goto(base_url + ("de/" if lang == "de" else "") + "matrix/")
+    hits = search(page, "4070 Ti")
+    assert any("/gpus/rtx-4070-ti/" in h for h in hits), hits
+    assert all(h.startswith(base_url + "de/") == (lang == "de") for h in hits), hits
+    page.goto(hits[0])
+    assert page.locator("html").get_attribute("lang") == lang
+    assert watched.problems == []
+
+
 PAGES = [
     "",
     "method/",
@@ -208,21 +225,200 @@ def test_dark_mode_shows_charts_on_a_light_card(watched, base_url, tmp_path):
     assert watched.problems == []
 
 
-@pytest.mark.parametrize("lang", ["en", "de"])
-@pytest.mark.parametrize(
-    "path", ["", "method/", "gpus/rtx-4070-ti/", "models/gpt-3.5/", "matrix/", "data/"]
+# ---------------------------------------------------------------- every page, both widths
+
+VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 800)}
+MIN_CHART_PX = {"phone": 10, "desktop": 12}  # smallest chart text a reader can read at that width
+MAX_DEPTH = 40
+
+# One call per page: load every image (lazy ones too), then measure sideways overflow, the deepest
+# element nesting and, per chart, the image actually shown (currentSrc: <picture> picks one per
+# width) with its rendered width.
+MEASURE = """async () => {
+  const imgs = [...document.querySelectorAll('article img')];
+  imgs.forEach(i => { i.loading = 'eager'; });
+  await Promise.all(imgs.map(i => i.complete ? null : new Promise(r => {
+    i.addEventListener('load', r, {once: true}); i.addEventListener('error', r, {once: true}); })));
+  let depth = 0;
+  const walk = (n, k) => { if (k > depth) depth = k; for (const c of n.children) walk(c, k + 1); };
+  walk(document.body, 0);
+  const de = document.documentElement;
+  return {
+    overflow: Math.max(0, de.scrollWidth - de.clientWidth),
+    depth,
+    charts: imgs.filter(i => i.clientWidth && /\\.svg$/.test(new URL(i.currentSrc).pathname))
+      .map(i => ({src: new URL(i.currentSrc).pathname, width: i.clientWidth})),
+  };
+}"""
+
+
+def svg_text(path: Path) -> tuple[float, float]:
+    """The width of an SVG's drawing (its viewBox) and its smallest font size, both in its units."""
+    if not path.is_file():  # a broken link: the console check names it
+        return 0.0, 0.0
+    text = path.read_text(encoding="utf-8")
+    box = re.search(r'viewBox="[\d.\s-]*?([\d.]+)\s+[\d.]+"', text)
+    sizes = [float(x) for x in re.findall(r"font-size[:=]\s*\"?([\d.]+)", text)]
+    return float(box.group(1)) if box else 0.0, min(sizes, default=0.0)
+
+
+@dataclass
+class Survey:
+    pages: list[str]
+    found: dict[str, list[str]] = field(default_factory=dict)  # check -> problems
+    seconds: float = 0.0
+    smallest: dict[str, float] = field(default_factory=dict)  # view -> smallest chart text px
+    timing: dict[str, float] = field(default_factory=dict)
+
+    def add(self, check: str, problem: str) -> None:
+        self.found.setdefault(check, []).append(problem)
+
+    def report(self, check: str) -> str:
+        problems = self.found.get(check, [])
+        return f"{len(problems)} problems:\n  " + "\n  ".join(problems[:40])
+
+
+WORKERS = 3  # pages loading at once: Chromium renders each in its own process (2 cores here)
+AXE_VIEW = "phone"  # axe runs once per page, at the width where wide tables and formulas scroll
+
+
+async def _visit_all(executable: str, base_url: str, root: Path, result: Survey) -> None:
+    from playwright.async_api import async_playwright
+
+    base_path = urlsplit(base_url).path
+    axe = AXE.read_text(encoding="utf-8") if AXE.is_file() else None
+    fonts: dict[str, tuple[float, float]] = {}
+    todo: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+    for view in VIEWPORTS:
+        for path in result.pages:
+            todo.put_nowait((view, path))
+
+    async def worker(browser) -> None:
+        pages = {}
+        for view, (width, height) in VIEWPORTS.items():
+            context = await browser.new_context(viewport={"width": width, "height": height})
+            pages[view] = await context.new_page()
+        where = [""]
+
+        def console(m):
+            if m.type == "error":
+                result.add("console", f"{where[0]}: {m.text}")
+
+        def response(r):
+            if r.status >= 400:
+                result.add("console", f"{where[0]}: {r.status} {r.url}")
+
+        def failed(r):
+            if "ERR_ABORTED" not in (r.failure or ""):  # cancelled by going to the next page
+                result.add("console", f"{where[0]}: {r.failure} {r.url}")
+
+        for page in pages.values():
+            page.on("console", console)
+            page.on("pageerror", lambda e: result.add("console", f"{where[0]}: {e}"))
+            page.on("requestfailed", failed)
+            page.on("response", response)
+        while not todo.empty():
+            view, path = todo.get_nowait()
+            where[0] = f"/{path} ({view})"
+            page = pages[view]
+            t0 = time.monotonic()
+            await page.goto(base_url + path, wait_until="load")
+            t1 = time.monotonic()
+            m = await page.evaluate(MEASURE)
+            t2 = time.monotonic()
+            result.timing["load"] = result.timing.get("load", 0) + t1 - t0
+            result.timing["measure"] = result.timing.get("measure", 0) + t2 - t1
+            check(result, where[0], view, m, root, base_path, fonts)
+            if axe and view == AXE_VIEW:
+                await page.add_script_tag(content=axe)
+                found = await page.evaluate(AXE_RUN, WCAG)
+                result.timing["axe"] = result.timing.get("axe", 0) + time.monotonic() - t2
+                for rule, count, targets in found:
+                    result.add("axe", f"{where[0]} {rule} ({count} nodes, e.g. {targets})")
+        for page in pages.values():
+            await page.context.close()
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        await asyncio.gather(*(worker(browser) for _ in range(WORKERS)))
+        await browser.close()
+
+
+AXE_RUN = (
+    "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+    " resultTypes: ['violations']})).violations"
+    ".map(v => [v.id, v.nodes.length, v.nodes.slice(0, 2).map(n => n.target)])"
 )
-def test_no_accessibility_violations(watched, base_url, lang, path):
+
+
+def check(result: Survey, where: str, view: str, m: dict, root: Path, base_path: str, fonts):
+    if m["overflow"]:
+        result.add("overflow", f"{where} scrolls sideways by {m['overflow']} px")
+    if m["depth"] > MAX_DEPTH:
+        result.add("depth", f"{where} nests elements {m['depth']} deep")
+    for chart in m["charts"]:
+        rel = unquote(chart["src"]).removeprefix(base_path)
+        if rel not in fonts:
+            fonts[rel] = svg_text(root / rel)
+        box, size = fonts[rel]
+        px = size * chart["width"] / box if box else 0
+        result.smallest[view] = min(result.smallest.get(view, px), px)
+        if px < MIN_CHART_PX[view]:
+            result.add("chart text", f"{where} {rel}: {px:.1f} px")
+
+
+@pytest.fixture(scope="module")
+def survey(built, base_url) -> Survey:
+    """Every page of the site in both languages, at a phone's and a desktop's width."""
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip(
+            "browser tests SKIPPED: no Chromium (install Debian's chromium or set CHROME_PATH)"
+        )
+    started = time.monotonic()
+    pages = sorted(
+        p.relative_to(built.out).parent.as_posix() for p in built.out.rglob("index.html")
+    )
+    result = Survey([("" if p == "." else p + "/") for p in pages])
+    # In a thread of its own: the module's other tests hold Playwright's synchronous API.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _visit_all(executable, base_url, built.out, result)).result()
+    result.seconds = time.monotonic() - started
+    print(
+        f"\nbrowser survey: {len(result.pages)} pages × {len(VIEWPORTS)} widths in "
+        f"{result.seconds:.1f} s; smallest chart text "
+        f"{ {k: round(v, 1) for k, v in result.smallest.items()} } px; time spent in pages "
+        f"{ {k: round(v) for k, v in result.timing.items()} } s"
+    )
+    return result
+
+
+def test_survey_visits_every_page_in_both_languages(survey):
+    assert len(survey.pages) >= 100
+    assert {"", "de/", "sources/", "de/sources/"} <= set(survey.pages)
+    english = {p for p in survey.pages if not p.startswith("de/")}
+    assert {"de/" + p for p in english} == set(survey.pages) - english
+
+
+def test_no_page_scrolls_sideways(survey):
+    assert "overflow" not in survey.found, survey.report("overflow")
+
+
+def test_no_page_nests_elements_too_deep(survey):
+    assert "depth" not in survey.found, survey.report("depth")
+
+
+def test_chart_text_is_readable_on_phones_and_desktops(survey):
+    assert "chart text" not in survey.found, survey.report("chart text")
+
+
+def test_no_console_errors_or_failed_requests(survey):
+    assert "console" not in survey.found, survey.report("console")
+
+
+def test_no_accessibility_violations(survey):
     if not AXE.is_file():
         pytest.skip(
             "accessibility checks SKIPPED: axe-core missing (npm ci --prefix tests/browser)"
         )
-    page = watched.goto(base_url + ("de/" if lang == "de" else "") + path)
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
-    )
-    violations = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-    ]
-    assert violations == []
+    assert "axe" not in survey.found, survey.report("axe")

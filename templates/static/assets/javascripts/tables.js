@@ -1,4 +1,4 @@
-// Sortable tables: a table inside <div class="sortable"> gets clickable column headers.
+// Tables and formulas. Sortable tables: a table inside <div class="sortable"> gets clickable column headers.
 // Cells may carry their raw value in a data-v attribute (numbers sort numerically by it).
 (function () {
   "use strict";
@@ -51,8 +51,42 @@
     });
   }
 
+  // Wide tables and formulas scroll sideways inside their box: a keyboard user must be able to
+  // reach that box to scroll it (WCAG 2.1.1, axe's scrollable-region-focusable). Only boxes that
+  // overflow at the current width become tab stops.
+  function scrollers() {
+    const de = document.documentElement.lang === "de";
+    document.querySelectorAll(".md-typeset__scrollwrap, .md-typeset .formula").forEach(function (box) {
+      const wide = box.scrollWidth > box.clientWidth + 1;
+      if (wide && !box.hasAttribute("tabindex")) {
+        const table = !box.classList.contains("formula");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute(
+          "aria-label",
+          table
+            ? (de ? "Tabelle, seitlich scrollbar" : "Table, scrolls sideways")
+            : (de ? "Formel, seitlich scrollbar" : "Formula, scrolls sideways")
+        );
+        box.dataset.scroller = "1";
+      } else if (!wide && box.dataset.scroller) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+        delete box.dataset.scroller;
+      }
+    });
+  }
+
+  let resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(scrollers, 150);
+  });
+
   function init() {
     document.querySelectorAll(".sortable table").forEach(setup);
+    scrollers();
   }
 
   if (typeof document$ !== "undefined") {
