@@ -53,8 +53,9 @@ messages: $(STAMP) ## Extract the strings and merge them into every language's c
 browser-deps: ## Install Debian's Chromium and the pinned axe-core for the browser tests
 	@bash .ci/browser-deps
 
-bench: $(STAMP) ## Build benchmark: cold, no-op, one-value rebuilds and a scale series
+bench: $(STAMP) ## Benchmarks: cold/no-op/one-value builds, a ×1/×4/×16 scale series, calculator speed
 	$(BIN)/python benchmarks/build_bench.py
+	$(BIN)/python benchmarks/calculator_bench.py
 
 lighthouse: $(STAMP) ## Lighthouse scores and page weight of a few pages (needs Chromium and npm)
 	$(BIN)/python benchmarks/lighthouse.py

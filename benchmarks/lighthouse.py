@@ -5,9 +5,10 @@
 Builds the site for a local address, serves it gzip-compressed (as GitHub Pages does) on
 127.0.0.1 under its base path, and runs
 Lighthouse 12.2.3 (pinned in benchmarks/package.json; Node 20; Debian's Chromium) with its default
-mobile preset on both home pages, a GPU page and the matrix. Prints the four category scores,
-the bytes transferred, the audits that cost points, and the size of every chart against the
-60 KB budget. Targets: performance ≥ 95, accessibility, best practices and SEO 100.
+mobile preset on one page of every kind, in both languages where the kind has prose (home, the
+calculator). Prints the four category scores, the bytes transferred, the audits that cost points,
+and the size of every chart against the 60 KB budget. Targets: performance ≥ 95, accessibility,
+best practices and SEO 100, at most 250 KB transferred per page.
 """
 
 from __future__ import annotations
@@ -29,7 +30,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from generator import site
 
 HERE = Path(__file__).resolve().parent
-PAGES = ["", "de/", "gpus/rtx-4070-ti/", "matrix/"]
+PAGES = [
+    "",
+    "de/",
+    "method/",
+    "question/",
+    "gpus/",
+    "gpus/rtx-4070-ti/",
+    "models/",
+    "models/gpt-3.5/",
+    "matrix/",
+    "instead/",
+    "calculator/",
+    "de/calculator/",
+    "sources/",
+    "data/",
+]
+WEIGHT_BUDGET_KB = 250
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 CHART_BUDGET = 60 * 1024
 TEXT_TYPES = (
@@ -88,7 +105,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{server.server_address[1]}/gpu-year/"
     try:
         os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-        site.build(work / "site", site_url=base, build_dir=work / "docs")
+        site.build(work / "site", site_url=base)
         (www / "gpu-year").symlink_to(work / "site", target_is_directory=True)
         env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", chrome())}
         print(f"Lighthouse 12.2.3, mobile preset, site served at {base}\n")
@@ -112,7 +129,12 @@ def main() -> None:
             data = json.loads(report.read_text(encoding="utf-8"))
             scores = [round(data["categories"][c]["score"] * 100) for c in CATEGORIES]
             sent = data["audits"]["total-byte-weight"]["numericValue"] / 1024
-            print(f"{page or '(home)':<22}" + "".join(f"{s:>6}" for s in scores) + f"{sent:>10.0f}")
+            flag = "  <- over budget" if sent > WEIGHT_BUDGET_KB or scores[0] < 95 else ""
+            print(
+                f"{page or '(home)':<22}"
+                + "".join(f"{s:>6}" for s in scores)
+                + f"{sent:>10.0f}{flag}"
+            )
             for cat in CATEGORIES:
                 for ref in data["categories"][cat]["auditRefs"]:
                     audit = data["audits"][ref["id"]]
