@@ -25,7 +25,7 @@ from babel.numbers import (
 )
 from markupsafe import Markup
 
-from generator.messages import gettext, strings
+from generator.messages import CATALOGS, gettext, languages, strings
 
 LANGS = ("en", "de")
 LOCALES = Path(__file__).parent / "locales"  # the English source strings (en.yaml)
@@ -63,13 +63,15 @@ def round_sig(x: float, sig: int) -> Decimal:
 class L10n:
     """Strings and number formats of one language (``en`` or ``de``)."""
 
-    def __init__(self, lang: str):
-        if lang not in LANGS:
-            raise ValueError(f"unsupported language {lang!r} (use one of {', '.join(LANGS)})")
+    def __init__(self, lang: str, catalogs: Path = CATALOGS):
+        """``catalogs``: where the languages' .po files are (another folder adds a language)."""
+        if lang not in languages(catalogs):
+            have = ", ".join(languages(catalogs))
+            raise ValueError(f"unsupported language {lang!r} (use one of {have})")
         self.lang = lang
         self.locale = Locale.parse(lang)
-        self._strings = strings(lang)
-        self.gettext = gettext(lang)
+        self._strings = strings(lang, catalogs)
+        self.gettext = gettext(lang, catalogs)
         self._patterns: dict[str, NumberPattern] = {}
 
     def _decimal(self, d: Decimal, pattern: str) -> str:

@@ -25,7 +25,8 @@ from markupsafe import Markup
 from generator import calc, local
 from generator.answer import verdict_key
 from generator.data import PRECISIONS, Catalog, Gpu, Model, Source
-from generator.i18n import LANGS, L10n, md_escape, round_sig, strings
+from generator.i18n import LANGS, L10n, md_escape, round_sig
+from generator.messages import CATALOGS, strings
 from generator.results import Results, compare, small_runs, training_precision
 
 
@@ -518,9 +519,11 @@ def cite(cites: dict[str, list[int]], path: str) -> Markup:
     return Markup("<sup>" + ",".join(f"[{n}](#ref-{n})" for n in numbers) + "</sup>")
 
 
-def render_page(env: jinja2.Environment, spec: PageSpec, lang: str) -> str:
-    """Render one page in one language."""
-    f = L10n(lang)
+def render_page(
+    env: jinja2.Environment, spec: PageSpec, lang: str, catalogs: Path = CATALOGS
+) -> str:
+    """Render one page in one language (``catalogs``: where the languages' .po files are)."""
+    f = L10n(lang, catalogs)
     here = posixpath.dirname(spec.path)
 
     def url(target: str, anchor: str = "") -> Markup:
@@ -570,7 +573,7 @@ def render_page(env: jinja2.Environment, spec: PageSpec, lang: str) -> str:
 
     def words(*prefixes: str) -> Markup:
         """The language's strings under ``prefixes`` as JSON for a page script."""
-        chosen = {k: v for k, v in strings(lang).items() if k.startswith(prefixes)}
+        chosen = {k: v for k, v in strings(lang, catalogs).items() if k.startswith(prefixes)}
         return Markup(json.dumps(chosen, ensure_ascii=False).replace("</", "<\\/"))
 
     def text(value: Any) -> Any:
