@@ -102,7 +102,9 @@ def test_bad_data_after_a_good_build_leaves_the_site_untouched(mini, runner, tmp
     before = tree(first.out)
     bad = write_mini_data(tmp_path / "bad")
     (bad / "gpus.yaml").write_text("gpus:\n  - id: x\n   name: [\n", encoding="utf-8")
-    result = runner.invoke(cli, ["build", "--data", str(bad), "--out", str(first.out)])
+    result = runner.invoke(
+        cli, ["build", "--data", str(bad), "--out", str(first.out)], catch_exceptions=False
+    )
     assert result.exit_code == 1
     assert "gpus.yaml" in result.output
     assert "YAML syntax error" in result.output

@@ -17,7 +17,7 @@ def faster_4090(gpus, models, scenario):
 def test_one_changed_value_shows_old_new_and_relative_change(runner, tmp_path):
     old = write_mini_data(tmp_path / "old")
     new = write_mini_data(tmp_path / "new", faster_4090)
-    result = runner.invoke(cli, ["diff", str(old), str(new)])
+    result = runner.invoke(cli, ["diff", str(old), str(new)], catch_exceptions=False)
     assert result.exit_code == 0
     lines = result.output.splitlines()
     row = next(line for line in lines if "`gpus.rtx-4090.peak_flops.bf16`" in line)
@@ -59,9 +59,10 @@ def test_results_files_and_exit_code(runner, tmp_path):
 
 
 def test_against_a_git_revision(runner):
-    result = runner.invoke(cli, ["diff", "--against", "HEAD", "--data", str(paths.DATA)])
+    result = runner.invoke(
+        cli, ["diff", "--against", "HEAD", "--data", str(paths.DATA)], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
-    assert "Traceback" not in result.output
 
 
 def test_unreadable_input_is_a_clear_error(runner, tmp_path):
@@ -71,5 +72,5 @@ def test_unreadable_input_is_a_clear_error(runner, tmp_path):
     )
     assert result.exit_code == 1
     assert "cannot read results" in result.output
-    usage = runner.invoke(cli, ["diff", str(tmp_path / "broken.json")])
+    usage = runner.invoke(cli, ["diff", str(tmp_path / "broken.json")], catch_exceptions=False)
     assert usage.exit_code == 2

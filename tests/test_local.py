@@ -197,12 +197,12 @@ def test_cli_german(runner):
     ],
 )
 def test_cli_bad_options_exit_2_naming_the_option(runner, args, option):
-    r = runner.invoke(cli, args)
+    r = runner.invoke(cli, args, catch_exceptions=False)
     assert r.exit_code == 2
     assert option in r.output
 
 
 def test_cli_unknown_model_exit_2(runner):
-    r = runner.invoke(cli, ["infer", "rtx-4090", "llama-9"])
+    r = runner.invoke(cli, ["infer", "rtx-4090", "llama-9"], catch_exceptions=False)
     assert r.exit_code == 2
     assert "unknown model" in r.output
