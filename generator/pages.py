@@ -136,7 +136,15 @@ def build_pages(
                 "model_result": model_results[q.model],
             },
         ),
-        PageSpec("method.md", "method", {**common, "run": local.method_section(catalog)}),
+        PageSpec(
+            "method.md",
+            "method",
+            {
+                **common,
+                "run": local.method_section(catalog),
+                "year_seconds": calc.seconds(1, s.year_days),
+            },
+        ),
         PageSpec(
             "question.md",
             "question",
@@ -373,6 +381,12 @@ def _question(catalog: Catalog, results: Results) -> dict[str, Any]:
         "training_precision": training_precision(gpu),
         "sources": sources,
         "cites": _citations(sources),
+        # The worked example's figures: the peak in units of 10¹² FLOP/s, and how many times
+        # the central estimate the high one is
+        "peak_tera": h.peak_flops / calc.TERA,
+        "high_factor": h.training_flops_high / h.training_flops
+        if h.training_flops and h.training_flops_high
+        else None,
         # GPU-years from the budget rounded to three digits, as popular write-ups compute them
         "rounded_years": h.training_flops / float(round_sig(h.budget_flops, 3))
         if h.training_flops
@@ -587,10 +601,18 @@ def render_page(
     def yesno(flag: bool) -> Markup:
         return f.t("common.yes" if flag else "common.no")
 
+    def gettext(text: str, **kwargs: Any) -> Markup:
+        """``_('One year at {pct}', pct=…)``: the language's words, ``{placeholders}`` filled
+        in and escaped for Markdown like ``t()`` (pybabel extracts the literal)."""
+        words = f.gettext(text)
+        if not kwargs:
+            return Markup(words)
+        return Markup(words.format(**{k: _escaped(v) for k, v in kwargs.items()}))
+
     template = env.get_template(template_name(env, spec, lang))
     return template.render(
         **spec.context,
-        _=lambda text: Markup(f.gettext(text)),
+        _=gettext,
         f=f,
         t=f.t,
         field=field,
