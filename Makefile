@@ -48,7 +48,7 @@ schema: $(STAMP) ## Regenerate data/schema/*.schema.json from the data models
 messages: $(STAMP) ## Extract the strings and merge them into every language's catalog (generator/locale/)
 	$(BIN)/pybabel extract -F babel.cfg --no-wrap --no-location --sort-output --project gpu-year \
 		--copyright-holder "gpu-year contributors" -o generator/locale/messages.pot .
-	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching -i generator/locale/messages.pot -d generator/locale
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching --ignore-obsolete -i generator/locale/messages.pot -d generator/locale
 
 browser-deps: ## Install Debian's Chromium and the pinned axe-core for the browser tests
 	@bash .ci/browser-deps

@@ -17,7 +17,7 @@ from typing import Any
 
 from generator.data import PRECISIONS, Catalog
 from generator.i18n import L10n, plain
-from generator.results import Results, compare, training_precision
+from generator.results import Results, compare, page_selection, training_precision
 
 # Okabe & Ito's colour-blind-safe palette.
 BLUE, ORANGE, GREEN, VERMILLION, SKY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9"
@@ -153,6 +153,8 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
         ),
         ChartSpec("img/sensitivity", "sensitivity", _sensitivity(catalog, results)),
     ]
+    # The years charts of GPU and model pages show the rows of their page's table (issue 14).
+    chosen = page_selection(catalog, results)
     for gid, row in results.pairs.items():
         specs.append(
             ChartSpec(
@@ -164,7 +166,7 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
                     "rows": [
                         {"name": mname[mid], "best": p.years_best, "realistic": p.years_realistic}
                         for mid, p in row.items()
-                        if p.years_best is not None
+                        if p.years_best is not None and mid in chosen.models_for_gpu[gid]
                     ],
                 },
             )
@@ -185,6 +187,7 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
                             "realistic": row[mid].years_realistic,
                         }
                         for gid, row in results.pairs.items()
+                        if gid in chosen.gpus_for_model[mid]
                     ],
                 },
             )

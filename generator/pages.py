@@ -27,7 +27,7 @@ from generator.answer import verdict_key
 from generator.data import PRECISIONS, Catalog, Gpu, Model, Source
 from generator.i18n import LANGS, L10n, md_escape, round_sig
 from generator.messages import CATALOGS, strings
-from generator.results import Results, compare, small_runs, training_precision
+from generator.results import Results, compare, page_selection, small_runs, training_precision
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,11 @@ def build_pages(
             "data.md", "data", {**common, "counts": {"gpus": len(gpus), "models": len(models)}}
         ),
     ]
+    # Bounded pages (issue 14): each GPU page shows a selection of models and each model page a
+    # selection of GPUs, chosen once by results.page_selection; the matrix shows every pair.
+    chosen = page_selection(catalog, results)
     for gid, g in gpus.items():
+        mids = chosen.models_for_gpu[gid]
         pages.append(
             PageSpec(
                 f"gpus/{gid}.md",
@@ -201,18 +205,18 @@ def build_pages(
                     **common,
                     "gpu": g,
                     "result": gpu_results[gid],
-                    "pairs": {m: asdict(p) for m, p in results.pairs[gid].items()},
+                    "pairs": {m: asdict(results.pairs[gid][m]) for m in mids},
                     "summary": _years_summary(
-                        {m: p.years_best for m, p in results.pairs[gid].items()}, names["models"]
+                        {m: results.pairs[gid][m].years_best for m in mids}, names["models"]
                     ),
-                    "models": {
-                        mid: _model_brief(m, model_results[mid]) for mid, m in models.items()
-                    },
+                    "models": {mid: _model_brief(models[mid], model_results[mid]) for mid in mids},
+                    "shown": {"n": len(mids), "of": len(models)},
                     "run": local.gpu_section(catalog, gid),
                 },
             )
         )
     for mid, m in models.items():
+        gids = chosen.gpus_for_model[mid]
         pages.append(
             PageSpec(
                 f"models/{mid}.md",
@@ -221,11 +225,12 @@ def build_pages(
                     **common,
                     "model": m,
                     "result": model_results[mid],
-                    "pairs": {g: asdict(row[mid]) for g, row in results.pairs.items()},
+                    "pairs": {g: asdict(results.pairs[g][mid]) for g in gids},
                     "summary": _years_summary(
-                        {g: row[mid].years_best for g, row in results.pairs.items()}, names["gpus"]
+                        {g: results.pairs[g][mid].years_best for g in gids}, names["gpus"]
                     ),
-                    "gpus": {gid: _gpu_brief(g, gpu_results[gid]) for gid, g in gpus.items()},
+                    "gpus": {gid: _gpu_brief(gpus[gid], gpu_results[gid]) for gid in gids},
+                    "shown": {"n": len(gids), "of": len(gpus)},
                     "hardware_gpu": _hardware_gpu(catalog.models[mid], gpus),
                     "run": local.model_section(catalog, mid),
                 },

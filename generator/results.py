@@ -769,3 +769,73 @@ def dumps(results: Results) -> str:
         json.dumps(results.to_json(), indent=1, sort_keys=True, ensure_ascii=False, allow_nan=False)
         + "\n"
     )
+
+
+# ---------------------------------------------------------------- bounded GPU and model pages
+
+PAGE_ROWS = 12  # at most this many models on a GPU page and GPUs on a model page
+
+
+@dataclass(frozen=True)
+class PageSelection:
+    """Which models each GPU page shows and which GPUs each model page shows (catalog order)."""
+
+    models_for_gpu: dict[str, list[str]]  # gpu id -> model ids
+    gpus_for_model: dict[str, list[str]]  # model id -> gpu ids
+
+
+def _pick(fixed: list[str], near: list[str], order: list[str], limit: int) -> list[str]:
+    """``fixed`` first, then ``near`` (nearest first), without repeats, cut at ``limit``, in
+    catalog ``order``."""
+    chosen = list(dict.fromkeys([*fixed, *near]))[:limit]
+    return [i for i in order if i in chosen]
+
+
+def page_selection(catalog: Catalog, results: Results, limit: int = PAGE_ROWS) -> PageSelection:
+    """The rows of each GPU page and each model page, at most ``limit`` (issue 14), so that a page
+    does not grow with the size of the catalog; the matrix page shows every pair.
+
+    A GPU page shows, in this priority: the headline model, the models of the scenario's claims,
+    the models the pages' run section lists (formats.yaml ``pages.models``), then the models whose
+    training compute is nearest (on a log scale) to what the card computes in one realistic year.
+    A model page shows: the headline GPU, the scenario's ``chart_gpus``, the GPU the model was
+    trained on, the GPUs of formats.yaml ``pages.gpus``, then the GPUs whose realistic year comes
+    nearest (log scale) to the model's training compute, or, where that is unknown, whose memory is
+    nearest to the model's training memory. Ties go to the earlier catalog entry; each list keeps
+    catalog order, so the headline pair is on both of its pages.
+    """
+    s = catalog.scenario
+    q = s.question
+    gpu_order, model_order = list(catalog.gpus), list(catalog.models)
+    local_pages = catalog.local.pages if catalog.local else None
+
+    def log_gap(a: float, b: float) -> float:
+        return abs(math.log10(a) - math.log10(b))
+
+    fixed_models = [q.model, *(c.model for c in s.claims)]
+    fixed_models += [m for m in (local_pages.models if local_pages else []) if m in catalog.models]
+    flops = {mid: r.compute.flops for mid, r in results.models.items() if r.compute}
+    with_compute = list(flops)
+    models_for_gpu = {}
+    for gid, g in results.gpus.items():
+        # sorted is stable: ties keep catalog order
+        gap = {mid: log_gap(flops[mid], g.realistic_year_flops) for mid in with_compute}
+        near = sorted(with_compute, key=gap.__getitem__)
+        models_for_gpu[gid] = _pick(fixed_models, near, model_order, limit)
+
+    fixed_gpus = [q.gpu, *s.chart_gpus]
+    local_gpus = [g for g in (local_pages.gpus if local_pages else []) if g in catalog.gpus]
+    gpus_for_model = {}
+    for mid, m in catalog.models.items():
+        r = results.models[mid]
+        hw = m.training_hardware
+        trained_on = [hw.gpu] if hw and hw.gpu else []
+        if r.compute:
+            gap = {
+                g: log_gap(results.gpus[g].realistic_year_flops, r.compute.flops) for g in gpu_order
+            }
+        else:
+            gap = {g: log_gap(results.gpus[g].memory_bytes, r.memory.training) for g in gpu_order}
+        near = sorted(gpu_order, key=gap.__getitem__)
+        gpus_for_model[mid] = _pick([*fixed_gpus, *trained_on, *local_gpus], near, gpu_order, limit)
+    return PageSelection(models_for_gpu, gpus_for_model)
