@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.data import Catalog, Gpu, Model
+from generator.data import Catalog, Gpu, Model, text_in
 from generator.i18n import L10n
 from generator.results import Comparison, Instead, PlanRow, Setup
 
@@ -28,14 +28,14 @@ def render(c: Comparison, gpu: Gpu, model: Model, catalog: Catalog, lang: str) -
     lines = [
         f.text(
             "compare.question" if c.gpus == 1 else "compare.question_n",
-            gpu=gpu.name,
+            gpu=gpu.label(f.lang),
             n=f.integer(c.gpus),
             duration=f.duration(c.years),
             utilization=f.pct(c.utilization),
-            model=model.name,
+            model=model.label(f.lang),
         ),
         "",
-        f.text(f"compare.verdict.{verdict_key(c)}", model=model.name),
+        f.text(f"compare.verdict.{verdict_key(c)}", model=model.label(f.lang)),
         "",
         f.text(
             "compare.compute",
@@ -68,10 +68,10 @@ def _compute_lines(c: Comparison, model: Model, catalog: Catalog, f: L10n) -> li
     lines = [
         f.text(
             "compare.training" if c.training_flops_method != "6ND" else "compare.training_6nd",
-            model=model.name,
+            model=model.label(f.lang),
             flops=f.flops(c.training_flops),
             kind=f.text(f"method.{c.training_flops_method}"),
-            by=c.training_flops_by,
+            by=text_in(c.training_flops_by, f.lang),
         )
     ]
     if c.training_flops_low != c.training_flops_high:
@@ -189,7 +189,7 @@ def _money_lines(c: Comparison, gpu: Gpu, catalog: Catalog, f: L10n) -> list[str
                 "compare.run_cloud",
                 cost=f.money(c.cloud_cost_usd, "USD"),
                 rate=f.money(c.cloud_rate_usd, "USD"),
-                provider=gpu.cloud_price.provider,
+                provider=text_in(gpu.cloud_price.provider, f.lang),
                 date=f.date(gpu.cloud_price.as_of),
             )
         )
@@ -209,11 +209,11 @@ def render_plan(
 ) -> str:
     """The plan as a table: cards per GPU for the deadline, the run's energy and cost."""
     f = L10n(lang)
-    names = {g.id: g.name for g in catalog.gpus.values()}
+    names = {g.id: g.label(lang) for g in catalog.gpus.values()}
     head = [
         f.text(
             "plan.title",
-            model=model.name,
+            model=model.label(f.lang),
             days=f.num(days),
             mfu=f.pct(setup.mfu),
             utilization=f.pct(setup.utilization),
@@ -258,7 +258,7 @@ def render_instead(r: Instead, gpu: Gpu, catalog: Catalog, lang: str) -> str:
         f.text(
             "instead.title" if r.gpus > 1 else "instead.title_one",
             n=f.integer(r.gpus),
-            gpu=gpu.name,
+            gpu=gpu.label(f.lang),
             duration=f.duration(r.years),
         ),
         "",

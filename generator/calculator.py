@@ -26,7 +26,7 @@ from generator.results import (
 
 def _gpu(g: Gpu) -> dict[str, Any]:
     return {
-        "name": g.name,
+        "name": g.labels,  # a string, or {en: …, de: …}: calculator.js picks the page's language
         "memory_gib": g.memory_gib,
         "board_power_w": g.board_power_w,
         "peaks": {p: g.peak(p) for p in PRECISIONS if g.peak(p)},
@@ -39,7 +39,7 @@ def _model(m: Model, catalog: Catalog) -> dict[str, Any]:
     c = training_compute(m)
     mem = model_memory(m, catalog)
     return {
-        "name": m.name,
+        "name": m.labels,
         "parameters": m.parameters,
         "active_parameters": m.active_parameters,
         "training_tokens": m.training_tokens,

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from generator.data import PRECISIONS, Catalog
-from generator.i18n import L10n, plain
+from generator.data import PRECISIONS, Catalog, localize, map_text
+from generator.i18n import LANGS, L10n, plain
 from generator.results import Results, compare, page_selection, training_precision
 
 # Okabe & Ito's colour-blind-safe palette.
@@ -76,8 +76,9 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
     s = catalog.scenario
     q = s.question
     h = results.headline
-    gname = {gid: cut(g.name) for gid, g in catalog.gpus.items()}
-    mname = {mid: cut(m.name) for mid, m in catalog.models.items()}
+    # names in every language ({en: …, de: …} where a qualifier differs); render() picks one
+    gname = {gid: map_text(cut, g.labels) for gid, g in catalog.gpus.items()}
+    mname = {mid: map_text(cut, m.labels) for mid, m in catalog.models.items()}
     known = {mid: r.compute for mid, r in results.models.items() if r.compute}
 
     specs = [
@@ -209,8 +210,8 @@ def _sensitivity(catalog: Catalog, results: Results) -> dict[str, Any]:
     tp = training_precision(gpu)
     base = compare(catalog, q.gpu, q.model, precision=tp, utilization=1.0)
     return {
-        "gpu": cut(gpu.name),
-        "model": cut(catalog.models[q.model].name),
+        "gpu": map_text(cut, gpu.labels),
+        "model": map_text(cut, catalog.models[q.model].labels),
         "precision": tp,
         # years at full duty; dividing by (MFU × duty) gives any other operating point
         "years_at_peak": base.gpu_years_needed,
@@ -247,8 +248,16 @@ def _lines(n: int) -> float:
     return n * FONT * 1.3 / 72
 
 
-def height(kind: str, payload: dict[str, Any]) -> float:  # noqa: PLR0911 - one return per kind
-    """Height of a chart in inches (the width is ``width()``): pages reserve the space with it."""
+def height(kind: str, payload: dict[str, Any]) -> float:
+    """Height of a chart in inches (the width is ``width()``): pages reserve the space with it.
+
+    One height for every language (the page reserves it before knowing the language): the
+    largest that any language's names need.
+    """
+    return max(_height(kind, localize(payload, lang)) for lang in LANGS)
+
+
+def _height(kind: str, payload: dict[str, Any]) -> float:  # noqa: PLR0911 - one return per kind
     phone = bool(payload.get("phone"))
     top = _title_space(phone)
     if kind == "headline":
@@ -290,7 +299,7 @@ def render(kind: str, payload: dict[str, Any], lang: str, salt: str) -> bytes:
     f = L10n(lang)
     with mpl.rc_context({**STYLE, "svg.hashsalt": salt}):
         fig = Figure(figsize=(width(payload), height(kind, payload)))
-        DRAW[kind](fig, payload, f)
+        DRAW[kind](fig, localize(payload, lang), f)
         buf = io.BytesIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     return buf.getvalue()

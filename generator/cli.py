@@ -234,7 +234,7 @@ def _setup(catalog: Catalog, gpu: Gpu, **given) -> Setup:
     if not gpu.peak(setup.precision):
         have = ", ".join(p for p in PRECISIONS if gpu.peak(p))
         raise click.BadParameter(
-            f"{gpu.name} has no {setup.precision} peak; choose one it has: {have}",
+            f"{gpu.label('en')} has no {setup.precision} peak; choose one it has: {have}",
             param_hint="'--precision'",
         )
     return setup
@@ -413,7 +413,7 @@ def list_(what, as_json, as_csv, lang, data_dir):
         rows = [
             {
                 "id": g.id,
-                "name": g.name,
+                "name": g.label(lang),
                 "memory_gib": g.memory_gib,
                 **{p: g.peak(p) for p in PRECISIONS},
             }
@@ -431,7 +431,7 @@ def list_(what, as_json, as_csv, lang, data_dir):
             rows.append(
                 {
                     "id": m.id,
-                    "name": m.name,
+                    "name": m.label(lang),
                     "parameters": m.parameters,
                     "active_parameters": m.active_parameters,
                     "training_tokens": m.training_tokens,

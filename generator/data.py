@@ -25,7 +25,9 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
+    PlainValidator,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -294,6 +296,112 @@ Id = Annotated[
 ]
 Text = Annotated[str, Field(strict=True, min_length=1, max_length=300)]
 Prose = Annotated[str, Field(strict=True, min_length=1, max_length=2000)]
+LANG_NAMES = {"en": "English", "de": "German"}
+
+
+def _localized(v: Any) -> str | dict[str, str]:
+    """Free text shown on pages: one language-neutral string, or ``{en: …, de: …}`` (all)."""
+
+    def text(s: Any, where: str = "") -> str:
+        if not isinstance(s, str):
+            raise ValueError(f"expected text{where}, got {_describe(s)}")
+        if not s.strip() or len(s) > 300:
+            raise ValueError(f"expected 1 to 300 characters{where}, got {len(s)}")
+        return s
+
+    if isinstance(v, dict):
+        unknown = [k for k in v if k not in LANGS]
+        if unknown:
+            raise ValueError(
+                f"unknown language {_SHORT.repr(unknown[0])}: give exactly {', '.join(LANGS)}"
+            )
+        missing = [lang for lang in LANGS if lang not in v]
+        if missing:
+            which = " and ".join(f"{LANG_NAMES[m]} ({m})" for m in missing)
+            raise ValueError(
+                f"missing the {which} translation: give every language ({', '.join(LANGS)}), "
+                "or one plain string if the text is the same in all of them (a proper name)"
+            )
+        return {lang: text(v[lang], f" in {lang}") for lang in LANGS}
+    if isinstance(v, str):
+        return text(v)
+    raise ValueError(f"expected text or a mapping {{en: …, de: …}}, got {_describe(v)}")
+
+
+Localized = Annotated[
+    Any,
+    PlainValidator(_localized),
+    WithJsonSchema(
+        {
+            "description": (
+                "text shown on pages: a plain string when it is the same in every language "
+                "(a proper name), else one text per language"
+            ),
+            "anyOf": [
+                {"type": "string", "minLength": 1, "maxLength": 300},
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": list(LANGS),
+                    "properties": {
+                        lang: {"type": "string", "minLength": 1, "maxLength": 300} for lang in LANGS
+                    },
+                },
+            ],
+        }
+    ),
+]
+
+
+def _maybe_localized(v: Any) -> str | dict[str, str] | None:
+    return None if v is None else _localized(v)
+
+
+MaybeLocalized = Annotated[
+    Any,
+    PlainValidator(_maybe_localized),
+    WithJsonSchema({"anyOf": [*Localized.__metadata__[1].json_schema["anyOf"], {"type": "null"}]}),
+]
+
+
+def text_in(value: Any, lang: str) -> Any:
+    """A ``Localized`` value in ``lang``: the string itself or its ``lang`` entry."""
+    return value[lang] if isinstance(value, dict) else value
+
+
+def localize(value: Any, lang: str) -> Any:
+    """``value`` (JSON-like data) with every ``{en: …, de: …}`` mapping replaced by its ``lang``
+    text: page contexts and chart data are language-neutral, this picks one language's view."""
+    if isinstance(value, dict):
+        if value and set(value) == set(LANGS):
+            return value[lang]
+        return {k: localize(v, lang) for k, v in value.items()}
+    if isinstance(value, list):
+        return [localize(v, lang) for v in value]
+    return value
+
+
+def map_text(fn: Any, value: Any) -> Any:
+    """``fn`` applied to each language's text of a ``Localized`` value."""
+    return {k: fn(v) for k, v in value.items()} if isinstance(value, dict) else fn(value)
+
+
+class Named:
+    """An entry with a proper ``name`` and an optional localized ``qualifier`` ("per chip")."""
+
+    def label(self, lang: str) -> str:
+        """The display name in ``lang``: ``Google Cloud TPU v4 (pro Chip)``."""
+        q = getattr(self, "qualifier", None)
+        return self.name if q is None else f"{self.name} ({text_in(q, lang)})"
+
+    @property
+    def labels(self) -> Any:
+        """The display name in every language: a string, or ``{en: …, de: …}`` when it differs."""
+        if not isinstance(getattr(self, "qualifier", None), dict):
+            return self.label(LANGS[0])
+        return {lang: self.label(lang) for lang in LANGS}
+
+
 TFlops = Quantity(
     0.01, 100_000, "TFLOPS (10¹² FLOP/s)", "is it written in FLOP/s instead of TFLOPS?"
 )
@@ -359,19 +467,29 @@ class Peaks(Strict):
 
 class CloudPrice(Strict):
     usd_per_hour: Quantity(0.01, 1000, "USD per GPU-hour")
-    provider: Text
+    provider: Localized
     as_of: date
 
 
-class Gpu(Sourced):
+QUALIFIER = Field(
+    default=None,
+    description=(
+        "the descriptive part of the display name, shown in parentheses after name: "
+        "{en: per chip, de: pro Chip}"
+    ),
+)
+
+
+class Gpu(Named, Sourced):
     id: Id
     name: Text
+    qualifier: MaybeLocalized = QUALIFIER
     vendor: Text
     class_: Literal["consumer", "workstation", "datacenter"] = Field(alias="class")
-    architecture: Text | None = None
+    architecture: MaybeLocalized = None
     release_date: date
     memory_gib: Quantity(0.25, 4096, "GiB", "memory is given in GiB, not bytes")
-    memory_type: Text | None = None
+    memory_type: MaybeLocalized = None
     memory_bandwidth_gbs: Quantity(1, 100_000, "GB/s")
     board_power_w: Quantity(1, 5000, "watts") | None = None
     peak_tflops: Peaks
@@ -389,7 +507,7 @@ class Gpu(Sourced):
 class TrainingCompute(Strict):
     flops: Quantity(1e15, 1e30, "FLOP")
     kind: Literal["reported", "estimated"]
-    by: Text
+    by: Localized
     low: Quantity(1e15, 1e30, "FLOP") | None = None
     high: Quantity(1e15, 1e30, "FLOP") | None = None
     derived_from: Literal["hardware"] | None = Field(
@@ -412,7 +530,7 @@ class TrainingCompute(Strict):
 
 class TrainingHardware(Strict):
     gpu: Id | None = None
-    name: Text
+    name: Localized
     count: Count(1, 10_000_000, "accelerators") | None = None
     gpu_hours: Quantity(1, 1e10, "accelerator-hours") | None = None
 
@@ -457,10 +575,11 @@ class Architecture(Strict):
         return self
 
 
-class Model(Sourced):
+class Model(Named, Sourced):
     id: Id
     name: Text
-    organization: Text
+    qualifier: MaybeLocalized = QUALIFIER
+    organization: Localized
     release_date: date
     open_weights: bool
     parameters: Quantity(1e6, 1e15, "parameters", "write 175.0e9 for 175 billion")
@@ -619,6 +738,11 @@ def _folded(text: str) -> str:
     return re.sub(r"[^a-z0-9.]+", "", text.lower())
 
 
+def _labels(entry: Named) -> list[str]:
+    """The names an entry is found by: its display name in every language (without repeats)."""
+    return list(dict.fromkeys(entry.label(lang) for lang in LANGS))
+
+
 def resolve(key: str, entries: dict[str, Gpu] | dict[str, Model], what: str) -> str:
     """Find an entry by id, name or an unambiguous fragment of either, ignoring case and spaces.
 
@@ -626,7 +750,7 @@ def resolve(key: str, entries: dict[str, Gpu] | dict[str, Model], what: str) -> 
     raises ``UnknownEntry`` listing both; a typo raises it with the closest ids.
     """
     k = _folded(key)
-    folded = {eid: (_folded(eid), _folded(e.name)) for eid, e in entries.items()}
+    folded = {eid: (_folded(eid), *map(_folded, _labels(e))) for eid, e in entries.items()}
     exact = [eid for eid, names in folded.items() if k in names]
     if k and exact:
         return exact[0]
@@ -832,9 +956,8 @@ def _load_list(
             )
             continue
         # `compare` and the pages find entries by name too: two with one name would be ambiguous.
-        for what, value in (("name", getattr(entry, "name", None)), ("id", entry.id)):
-            if value is None:  # measurements have no name
-                continue
+        shown = _labels(entry) if isinstance(entry, Named) else []  # measurements have no name
+        for what, value in (*(("name", n) for n in shown), ("id", entry.id)):
             folded = _folded(value)
             other = names.setdefault(folded, f"the {what} of {label}")
             if not other.endswith(f" of {label}"):
@@ -1029,7 +1152,7 @@ class WeightFormat(Sourced):
     """A format model weights are downloaded in, with its effective bits per weight."""
 
     id: FormatId
-    name: Text
+    name: Localized
     bits_per_weight: Spread
 
 
@@ -1077,7 +1200,7 @@ class Measurement(Sourced):
     kind: Literal["decode", "prefill"]
     tokens: Count(1, 10_000_000, "tokens")
     tokens_per_s: Quantity(0.01, 1e7, "tokens per second")
-    software: Text
+    software: Localized
 
 
 @dataclass(frozen=True)

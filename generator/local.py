@@ -238,7 +238,7 @@ class CalibrationRow:
     predicted_high: float
     achieved: float  # share of bandwidth (decode) or peak (prefill) the measurement implies
     ratio: float  # predicted / measured
-    software: str
+    software: Any  # Localized: a string or {en: …, de: …}
     sources: list[dict[str, str]]
 
 
@@ -741,7 +741,7 @@ def memory_chart(catalog: Catalog, model_id: str) -> dict[str, Any]:
         )
     sizes = sorted({catalog.gpus[g].memory_gib for g in loc.pages.gpus} - {192.0})
     return {
-        "model": m.name,
+        "model": m.labels,
         "contexts": contexts,
         "model_context": s.context,
         "lines": lines,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.data import Catalog
+from generator.data import Catalog, text_in
 from generator.i18n import L10n, plain
 from generator.local import MAX_CARDS, Plan, Span
 
@@ -49,9 +49,9 @@ def _header(f: L10n, catalog: Catalog, plan: Plan, key: str, **kw: str) -> str:
     gpu, model = catalog.gpus[plan.gpu], catalog.models[plan.model]
     return f.text(
         key,
-        model=model.name,
+        model=model.label(f.lang),
         n=f.integer(plan.gpus),
-        gpu=gpu.name,
+        gpu=gpu.label(f.lang),
         memory=f.bytes(plan.gpu_memory_bytes),
         **kw,
     )
@@ -97,7 +97,7 @@ def render_infer(plan: Plan, catalog: Catalog, lang: str, cards: int | None = No
     loc = catalog.local
     assert loc is not None
     fmt = loc.weight_formats[s["quant"]]
-    lines = [_header(f, catalog, plan, "local.infer_title", quant=fmt.name)]
+    lines = [_header(f, catalog, plan, "local.infer_title", quant=text_in(fmt.name, f.lang))]
     setup = [
         f.text("local.context", context=f.integer(s["context"]), batch=f.integer(s["batch"])),
         f.text("local.kv_cache", kv=loc.kv_formats[s["kv_cache"]].name),

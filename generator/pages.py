@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from generator import calc, local
 from generator.answer import verdict_key
-from generator.data import PRECISIONS, Catalog, Gpu, Model, Source
+from generator.data import PRECISIONS, Catalog, Gpu, Model, Source, localize
 from generator.i18n import LANGS, L10n, md_escape, round_sig
 from generator.messages import CATALOGS, strings
 from generator.results import Results, compare, page_selection, small_runs, training_precision
@@ -81,6 +81,7 @@ def _citations(sources: list[dict[str, Any]]) -> dict[str, list[int]]:
 
 def gpu_data(g: Gpu) -> dict[str, Any]:
     d = g.model_dump(mode="json", by_alias=True, exclude={"sources"})
+    d["name"] = g.labels  # the display name; render_page picks the page's language
     d["sources"] = _sources(g.sources)
     d["cites"] = _citations(d["sources"])
     return d
@@ -88,6 +89,7 @@ def gpu_data(g: Gpu) -> dict[str, Any]:
 
 def model_data(m: Model) -> dict[str, Any]:
     d = m.model_dump(mode="json", exclude={"sources"})
+    d["name"] = m.labels
     d["sources"] = _sources(m.sources)
     d["cites"] = _citations(d["sources"])
     d["is_moe"] = m.is_moe
@@ -111,8 +113,8 @@ def build_pages(
     gpus = {gid: gpu_data(g) for gid, g in catalog.gpus.items()}
     models = {mid: model_data(m) for mid, m in catalog.models.items()}
     names = {
-        "gpus": {gid: g.name for gid, g in catalog.gpus.items()},
-        "models": {mid: m.name for mid, m in catalog.models.items()},
+        "gpus": {gid: g.labels for gid, g in catalog.gpus.items()},
+        "models": {mid: m.labels for mid, m in catalog.models.items()},
     }
     gpu_results = {gid: asdict(r) for gid, r in results.gpus.items()}
     model_results = {mid: _model_result(r) for mid, r in results.models.items()}
@@ -436,15 +438,15 @@ def bibliography(catalog: Catalog) -> list[dict[str, Any]]:
 
     for g in catalog.gpus.values():
         for src in g.sources:
-            add(src, "gpu", g.id, g.name)
+            add(src, "gpu", g.id, g.labels)
     for m in catalog.models.values():
         for src in m.sources:
-            add(src, "model", m.id, m.name)
+            add(src, "model", m.id, m.labels)
     for src in catalog.scenario.sources:
         add(src, "scenario", "", "")
     for r in catalog.scenario.recipes:
         for src in r.sources:
-            add(src, "recipe", r.id, r.name_en)
+            add(src, "recipe", r.id, {"en": r.name_en, "de": r.name_de})
     for c in catalog.scenario.claims:
         for src in c.sources:
             add(src, "claim", c.id, c.id)
@@ -596,12 +598,17 @@ def render_page(
         return Markup(json.dumps(chosen, ensure_ascii=False).replace("</", "<\\/"))
 
     def text(value: Any) -> Any:
-        """Free text from data in this language: ``{en: …, de: …}`` or a language-neutral string."""
-        return value[lang] if isinstance(value, dict) else value
+        """Free text from data in this language: ``{en: …, de: …}`` or a language-neutral string.
+
+        The context is already in this language (see ``localize``): this passes strings through
+        and picks the language of a mapping built in the template.
+        """
+        return localize(value, lang)
 
     def name(entry: Any) -> Any:
-        """The display name of a GPU or model (a data dict with ``name``) in this language."""
-        return text(entry["name"])
+        """The display name of a GPU or model in this language: its label with the localized
+        qualifier ("Google Cloud TPU v4 (pro Chip)"); takes a data dict or a name itself."""
+        return text(entry["name"] if isinstance(entry, dict) and "name" in entry else entry)
 
     def yesno(flag: bool) -> Markup:
         return f.t("common.yes" if flag else "common.no")
@@ -615,8 +622,10 @@ def render_page(
         return Markup(words.format(**{k: _escaped(v) for k, v in kwargs.items()}))
 
     template = env.get_template(template_name(env, spec, lang))
+    # The context is language-neutral; free text from the data ({en: …, de: …}) in this language
+    context = localize(spec.context, lang)
     return template.render(
-        **spec.context,
+        **context,
         _=gettext,
         f=f,
         t=f.t,

@@ -67,7 +67,7 @@ class Compute:
     low: float
     high: float
     method: str  # "reported", "estimated" or "6ND"
-    by: str
+    by: str | dict[str, str]  # who or what: one text, or {en: …, de: …}
     six_nd: float | None  # 6·N·D when tokens are known, for comparison
 
 
@@ -196,7 +196,7 @@ class Comparison:
     training_flops_low: float | None
     training_flops_high: float | None
     training_flops_method: str  # reported, estimated, 6ND or unknown
-    training_flops_by: str
+    training_flops_by: str | dict[str, str]  # as in the data: one text, or {en: …, de: …}
     ratio: float | None
     ratio_low: float | None
     ratio_high: float | None

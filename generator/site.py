@@ -27,7 +27,7 @@ import jinja2
 
 from generator import charts, logs, pages, paths, workdir
 from generator.cache import Cache, digest, files_digest
-from generator.data import DATA_FILES, LOCAL_FILES, Catalog, json_schemas
+from generator.data import DATA_FILES, LOCAL_FILES, Catalog, json_schemas, text_in
 from generator.i18n import LANGS, LOCALES
 from generator.messages import CATALOGS
 from generator.results import Results, compute_all, dumps
@@ -132,7 +132,7 @@ def downloads(catalog: Catalog, results: Results) -> dict[str, bytes]:
     gpus = [
         {
             "id": g.id,
-            "name": g.name,
+            "name": g.label("en"),  # the downloads are in English, like their column names
             "vendor": g.vendor,
             "class": g.class_,
             "release_date": g.release_date.isoformat(),
@@ -153,8 +153,8 @@ def downloads(catalog: Catalog, results: Results) -> dict[str, bytes]:
         models.append(
             {
                 "id": m.id,
-                "name": m.name,
-                "organization": m.organization,
+                "name": m.label("en"),
+                "organization": text_in(m.organization, "en"),
                 "release_date": m.release_date.isoformat(),
                 "parameters": m.parameters,
                 "active_parameters": m.active_parameters,
@@ -163,7 +163,7 @@ def downloads(catalog: Catalog, results: Results) -> dict[str, bytes]:
                 "training_flops_low": c and c.low,
                 "training_flops_high": c and c.high,
                 "training_flops_method": c.method if c else "unknown",
-                "training_hardware": hw.name if hw else None,
+                "training_hardware": text_in(hw.name, "en") if hw else None,
                 "gpu_hours": hw.gpu_hours if hw else None,
                 "sources": " ".join(str(s.url) for s in m.sources),
             }

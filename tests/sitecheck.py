@@ -34,6 +34,7 @@ class Page:
     links: list[str] = field(default_factory=list)  # href of <a> and <link>
     images: list[dict[str, str]] = field(default_factory=list)
     content_text: str = ""  # text of .md-content without elements in another language
+    all_text: str = ""  # text of .md-content in any language, and image alt texts (no code)
     alternates: dict[str, str] = field(default_factory=dict)  # hreflang -> href
     canonical: str = ""
     description: str = ""
@@ -45,6 +46,7 @@ class _Parser(HTMLParser):
         self.page = page
         self.stack: list[tuple[str, bool, bool]] = []  # tag, in content, foreign language
         self.text: list[str] = []
+        self.all_text: list[str] = []
 
     def _state(self) -> tuple[bool, bool]:
         return self.stack[-1][1:] if self.stack else (False, False)
@@ -72,6 +74,7 @@ class _Parser(HTMLParser):
         foreign = foreign or tag in ("code", "pre", "script", "style", "math")
         if tag == "img" and in_content:
             p.images.append(a)
+            self.all_text.append(a.get("alt", ""))
         if tag not in VOID:
             self.stack.append((tag, in_content, foreign))
 
@@ -85,6 +88,9 @@ class _Parser(HTMLParser):
         in_content, foreign = self._state()
         if in_content and not foreign:
             self.text.append(data)
+        code = {"code", "pre", "script", "style", "math"} & {t for t, _, _ in self.stack}
+        if in_content and not code:
+            self.all_text.append(data)
 
 
 def parse(path: Path) -> Page:
@@ -94,6 +100,7 @@ def parse(path: Path) -> Page:
     page.content_text = re.sub(
         r"[ \t\r\n\f]+", " ", " ".join(parser.text)
     ).strip()  # keep no-break spaces
+    page.all_text = re.sub(r"[ \t\r\n\f]+", " ", " ".join(parser.all_text)).strip()
     return page
 
 

@@ -223,7 +223,7 @@ def test_mi250x_is_one_gcd_half_a_module(catalog):
     assert g.board_power_w == 280
     assert g.peak_tflops.fp32 == pytest.approx(47.9 / 2, rel=0.01)
     assert g.peak_tflops.fp16 == pytest.approx(383 / 2, rel=0.01)
-    assert "GCD" in g.name
+    assert "GCD" in g.label("en")
 
 
 def test_gpt2_compute_is_epochs_current_estimate_with_its_range(catalog):

@@ -10,6 +10,11 @@ const PRECISIONS = ["fp32", "tf32", "fp16", "bf16", "fp8"];
 const form = document.getElementById("calculator");
 if (form) start(form);
 
+/** Text from the data in the page's language: a plain string, or {en: …, de: …}. */
+function local(text) {
+  return typeof text === "string" ? text : (text[form.dataset.lang] ?? text.en);
+}
+
 async function start(form) {
   const data = await (await fetch(new URL("../../calculator.json", import.meta.url))).json();
   const words = JSON.parse(document.getElementById("calc-words").textContent);
@@ -35,7 +40,7 @@ async function start(form) {
 function fill(select, entries, customLabel) {
   const chosen = select.value;
   select.replaceChildren(
-    ...Object.entries(entries).map(([id, e]) => new Option(e.name, id, false, id === chosen)),
+    ...Object.entries(entries).map(([id, e]) => new Option(local(e.name), id, false, id === chosen)),
     new Option(customLabel, "custom", false, chosen === "custom"),
   );
 }
@@ -152,7 +157,7 @@ function sources(data, q) {
       const a = document.createElement("a");
       a.href = s.url;
       a.textContent = s.title;
-      li.append(a, ` (${entry.name})`);
+      li.append(a, ` (${local(entry.name)})`);
       items.push(li);
     }
   }
