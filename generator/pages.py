@@ -177,10 +177,10 @@ def build_pages(
             "matrix",
             {
                 **common,
-                "years": {
-                    g: {m: p.years_best for m, p in row.items()} for g, row in results.pairs.items()
-                },
-                "columns": [mid for mid, r in results.models.items() if r.compute],
+                # The table itself is matrix.json, filled in by matrix.js: the page's HTML
+                # does not grow with GPUs × models.
+                "known_models": [mid for mid, r in results.models.items() if r.compute],
+                "realistic_factor": 1 / s.reference_mfu.value,
             },
         ),
         PageSpec("instead.md", "instead", {**common, **_instead(catalog, results)}),

@@ -113,6 +113,23 @@ def calculator_json(catalog: Catalog) -> bytes:
     return (text + "\n").encode()
 
 
+def matrix_json(catalog: Catalog, results: Results) -> bytes:
+    """What the matrix page's table reads: display names (a string, or one per language) and,
+    for every GPU and every model whose training compute is known, the years in the best case
+    and at the realistic rate, unrounded. Grows with GPUs × models, so it is a file the page
+    loads, not HTML."""
+    known = [mid for mid, r in results.models.items() if r.compute]
+    data = {
+        "gpus": {gid: g.name for gid, g in catalog.gpus.items()},
+        "models": {mid: catalog.models[mid].name for mid in known},
+        "years": {
+            gid: {mid: [row[mid].years_best, row[mid].years_realistic] for mid in known}
+            for gid, row in results.pairs.items()
+        },
+    }
+    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
 def _csv(rows: list[dict[str, Any]]) -> bytes:
     def cell(v: Any) -> Any:
         # A text cell starting with = + - @ is run as a formula by spreadsheets: quote it.
@@ -200,6 +217,7 @@ def downloads(catalog: Catalog, results: Results) -> dict[str, bytes]:
     out = {
         "results.json": dumps(results).encode(),
         "calculator.json": calculator_json(catalog),
+        "matrix.json": matrix_json(catalog, results),
         "results.csv": _csv(pairs),
         "catalog.json": (json.dumps(catalog_json, indent=1, ensure_ascii=False) + "\n").encode(),
         "gpus.csv": _csv(gpus),

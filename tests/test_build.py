@@ -116,7 +116,7 @@ def test_template_error_leaves_the_site_untouched(mini, tmp_path):
     before = tree(first.out)
     templates = tmp_path / "templates"
     subprocess.run(["cp", "-r", str(paths.TEMPLATES), str(templates)], check=True)
-    (templates / "pages" / "matrix.de.md.j2").write_text(
+    (templates / "prose" / "de" / "matrix" / "intro.md.j2").write_text(
         "{{ undefined_thing.boom }}\n", encoding="utf-8"
     )
     with pytest.raises(site.BuildError, match=r"matrix\.md \(de\).*undefined_thing"):
@@ -165,7 +165,7 @@ def test_hostile_names_are_escaped_everywhere(tmp_path):
         "gpus/index.html",
         "gpus/rtx-4090/index.html",
         "de/models/index.html",
-        "matrix/index.html",
+        "instead/index.html",
         "models/gpt-3/index.html",
     ):
         html = (out.out / page).read_text(encoding="utf-8")

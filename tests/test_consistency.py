@@ -8,6 +8,7 @@ the text inside the SVG charts), and fails when a figure appears rounded another
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from decimal import Decimal
@@ -16,11 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from generator.i18n import round_sig
+from generator.i18n import L10n, round_sig
 from generator.results import compute_all
 
 # Where each page shows the headline pair: all of it (prose, alt texts, charts), the table row of
 # the pair, or the one cell of the matrix. Other rows hold other pairs, whose figures may be close.
+# The matrix page's table is filled in the browser from matrix.json by matrix.js, which formats
+# like the Python formatter (tests/test_matrix.py checks the filled cell against it): its "cell"
+# is the pair's years in matrix.json as the formatter shows them, and the page's own text counts
+# too (prose, alt text, heat map).
 PAGES = {
     "index.html": "all",
     "question/index.html": "all",
@@ -76,7 +81,16 @@ class _Page(HTMLParser):
             self._cell.append(data)
 
 
-def shown(site: Path, rel: str, where: str, gpu: str, model: str) -> str:
+def matrix_cell(site: Path, lang: str, gpu: str, model: str) -> str:
+    """The matrix table's cell for ``gpu`` × ``model`` (display names) as matrix.js fills it."""
+    root = site.parent if lang == "de" else site
+    data = json.loads((root / "matrix.json").read_text(encoding="utf-8"))
+    gid = next(k for k, n in data["gpus"].items() if gpu in (n, *getattr(n, "values", list)()))
+    mid = next(k for k, n in data["models"].items() if model in (n, *getattr(n, "values", list)()))
+    return L10n(lang).value(data["years"][gid][mid][0])
+
+
+def shown(site: Path, rel: str, where: str, gpu: str, model: str, lang: str = "en") -> str:
     """The text of page ``rel`` where it shows the pair ``gpu`` × ``model`` (display names)."""
     path = site / rel
     page = _Page()
@@ -87,9 +101,7 @@ def shown(site: Path, rel: str, where: str, gpu: str, model: str) -> str:
             svg = (path.parent / src).resolve().read_text(encoding="utf-8")
             texts += re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     elif where == "cell":
-        header = next(r for r in page.rows if model in r)
-        row = next(r for r in page.rows if r and r[0] == gpu)
-        texts = [row[header.index(model)]]
+        texts = [*page.parts, matrix_cell(site, lang, gpu, model)]
     else:
         name = gpu if where == "gpu row" else model
         texts = [" | ".join(r) for r in page.rows if r and r[0] == name]
@@ -153,7 +165,7 @@ def test_headline_figures_have_one_value_on_every_page(built, catalog, lang):
     gpu, model = catalog.gpus[h.gpu].name, catalog.models[h.model].name
     problems = []
     for rel, where in PAGES.items():
-        found = numbers(shown(root, rel, where, gpu, model), lang)
+        found = numbers(shown(root, rel, where, gpu, model, lang), lang)
         for name, (exact, canonical) in figures(catalog).items():
             wrong = variants(exact, canonical) - allowed.get(rel, set())
             for n in found:
