@@ -23,15 +23,8 @@ from mkdocs.plugins import BasePlugin, event_priority
 from generator import workdir
 from generator.cache import Cache, CacheError
 from generator.data import DataError, load_catalog
-from generator.site import (
-    BuildError,
-    Stats,
-    current_stats,
-    generate,
-    inputs_digest,
-    source_date_epoch,
-    write_stamp,
-)
+from generator.generate import BuildError, Stats, generate, inputs_digest
+from generator.site import current_stats, source_date_epoch, write_stamp
 
 log = logging.getLogger("mkdocs.plugins.gpu-year")
 

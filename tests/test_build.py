@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from generator import charts, paths, site
+from generator import charts, generate, paths, site
 from generator.cli import cli
 from generator.data import load_catalog
 from generator.results import compute_all
@@ -84,7 +84,7 @@ def test_parallel_rendering_gives_the_same_bytes_as_serial():
     catalog = load_catalog(paths.DATA)
     specs = charts.build_charts(catalog, compute_all(catalog))[:5]
     jobs = [(s.kind, s.payload, lang, s.path) for s in specs for lang in ("en", "de")]
-    assert site._render_charts(jobs, 2, None) == site._render_charts(jobs, 1, None)
+    assert generate._render_charts(jobs, 2, None) == generate._render_charts(jobs, 1, None)
 
 
 def test_no_cache_renders_everything(tmp_path):
@@ -148,7 +148,7 @@ def test_second_build_at_once_is_refused(tmp_path):
 def test_paths_from_data_cannot_leave_the_output(tmp_path):
     for bad in ("../escape.md", "/etc/passwd", "gpus/../../x.md", ""):
         with pytest.raises(site.BuildError, match="refusing"):
-            site.safe_join(tmp_path, bad)
+            generate.safe_join(tmp_path, bad)
 
 
 def test_hostile_names_are_escaped_everywhere(tmp_path):
@@ -187,4 +187,4 @@ def test_a_failing_chart_is_a_build_error_naming_it(monkeypatch):
     with pytest.raises(
         site.BuildError, match=r"chart img/x \(de, years\) failed: ValueError: no data"
     ):
-        site._render_charts([("years", {}, "de", "img/x")], 1, None)
+        generate._render_charts([("years", {}, "de", "img/x")], 1, None)

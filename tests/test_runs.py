@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator import paths, site, workdir
+from generator import generate, paths, site, workdir
 from generator.cli import cli
 from tests.conftest import SITE_URL, tree, write_mini_data
 
@@ -127,7 +127,7 @@ def test_output_trouble_is_one_message(tmp_path, runs, monkeypatch, case, expect
     elif case == "temp folder not writable":
         monkeypatch.setenv(workdir.RUNS_ENV, "/sys/gpu-year-runs")
     else:
-        monkeypatch.setattr(site, "sync_tree", no_space)
+        monkeypatch.setattr(generate, "sync_tree", no_space)
     result = build(data, out)
     assert result.exit_code == 1, result.output
     assert result.output.startswith(f"Error: build failed, {out} is unchanged:")
