@@ -26,7 +26,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generator import paths, site
-from generator.data import LOCAL_FILES
+from generator.localdata import LOCAL_FILES
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 logging.getLogger("mkdocs").setLevel(logging.ERROR)

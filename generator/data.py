@@ -11,14 +11,12 @@ import difflib
 import json
 import math
 import re
-import reprlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -31,6 +29,22 @@ from pydantic import (
     model_validator,
 )
 
+from generator.coverage import check_sources, figure_paths
+from generator.yamlio import (
+    SHORT,
+    DataError,
+    Document,
+    Problem,
+    describe,
+    parse_yaml,
+    read_yaml,
+)
+
+if TYPE_CHECKING:
+    from generator import localdata
+
+__all__ = ["DataError", "Problem", "figure_paths", "read_yaml"]  # re-exported for callers
+
 DATA_FILES = ("gpus.yaml", "models.yaml", "scenario.yaml")
 PRECISIONS = ("fp32", "tf32", "fp16", "bf16", "fp8")
 LANGS = ("en", "de")
@@ -40,221 +54,6 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9.-]{0,63}$"
 RESERVED_IDS = {"index", "con", "prn", "aux", "nul"} | {
     f"{p}{i}" for p in ("com", "lpt") for i in range(10)
 }
-
-
-# ---------------------------------------------------------------- problems
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the data: where it is and what is expected."""
-
-    file: str
-    entry: str
-    field: str
-    message: str
-    line: int | None = None  # in the file, where the entry or field is known
-
-    def __str__(self) -> str:
-        line = f"line {self.line}" if self.line else ""
-        where = ": ".join(p for p in (self.file, line, self.entry, self.field) if p)
-        return f"{where}: {self.message}"
-
-
-MAX_SHOWN = 100  # problems listed in one message; a file of garbage can have thousands
-
-
-class DataError(Exception):
-    """The catalog has problems; ``problems`` lists all of them."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        n = len(problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in the data:"
-        lines = [f"  - {p}" for p in problems[:MAX_SHOWN]]
-        if n > MAX_SHOWN:
-            lines.append(f"  … and {n - MAX_SHOWN} more (fix these first)")
-        super().__init__("\n".join([head, *lines]))
-
-
-# ---------------------------------------------------------------- YAML
-
-MAX_FILE_BYTES = 5_000_000  # the shipped files are about 70 kB each
-MAX_DEPTH = 50  # the catalog nests five levels deep
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe YAML loader for the catalog: strict, bounded, and it remembers line numbers.
-
-    - YAML 1.2 floats: YAML 1.1 (PyYAML's default) reads ``175e9`` as a *string*.
-    - Duplicate keys are errors, not "the last one wins".
-    - Values Python cannot hold (``2017-02-30``, a 5000-digit integer) are errors at their line.
-    - ``lines`` maps each constructed mapping and list (by ``id``) to the line of each key or item.
-    """
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.lines: dict[int, dict[Any, int]] = {}
-
-    def construct_mapping(self, node, deep=False):
-        seen: dict[Any, Any] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                hash(key)
-            except TypeError:
-                raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    "a key must be a single word, not a list or mapping",
-                    key_node.start_mark,
-                ) from None
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {_SHORT.repr(key)}", key_node.start_mark
-                )
-            seen[key] = True
-        return super().construct_mapping(node, deep=deep)
-
-    def construct_yaml_map(self, node):
-        data: dict[Any, Any] = {}
-        yield data
-        data.update(self.construct_mapping(node))
-        self.lines[id(data)] = {
-            self.construct_object(k): k.start_mark.line + 1 for k, _ in node.value
-        }
-
-    def construct_yaml_seq(self, node):
-        data: list[Any] = []
-        yield data
-        data.extend(self.construct_sequence(node))
-        self.lines[id(data)] = {i: n.start_mark.line + 1 for i, n in enumerate(node.value)}
-
-    def construct_yaml_int(self, node):
-        digits = len(node.value)
-        if digits > 40:  # far beyond any figure; Python refuses above 4300 digits anyway
-            raise yaml.constructor.ConstructorError(
-                None, None, f"a number with {digits} digits is too long", node.start_mark
-            )
-        return super().construct_yaml_int(node)
-
-    def construct_yaml_timestamp(self, node):
-        try:
-            return super().construct_yaml_timestamp(node)
-        except (ValueError, OverflowError) as e:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{_describe(node.value)} is not a valid date ({e})", node.start_mark
-            ) from None
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
-_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"),
-)
-
-
-def _check_tree(root: yaml.Node) -> None:
-    """Refuse aliases and deep nesting before anything is built from the node tree.
-
-    An alias makes one node appear in several places; expanding a few of them nine levels deep
-    ("billion laughs") is billions of values. The catalog needs no aliases, so any is an error.
-    """
-    seen: set[int] = set()
-    stack = [(root, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if id(node) in seen:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                "YAML aliases (&anchor … *anchor) are not allowed in the catalog; "
-                "write the value out",
-                node.start_mark,
-            )
-        seen.add(id(node))
-        if depth > MAX_DEPTH:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"nested more than {MAX_DEPTH} levels deep", node.start_mark
-            )
-        if isinstance(node, yaml.MappingNode):
-            stack.extend((n, depth + 1) for pair in node.value for n in pair)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((n, depth + 1) for n in node.value)
-
-
-@dataclass(frozen=True)
-class Document:
-    """A parsed YAML file and the line of every key and list item in it."""
-
-    data: Any
-    lines: dict[int, dict[Any, int]]
-
-    def line(self, *path: Any, start: Any = None) -> int | None:
-        """Line of the deepest part of ``path`` found below ``start`` (default: the root)."""
-        node, found = self.data if start is None else start, None
-        for part in path:
-            table = self.lines.get(id(node))
-            if table is None or part not in table:
-                break
-            found, node = table[part], node[part]
-        return found
-
-
-def parse_yaml(path: Path) -> Document:
-    """Parse one YAML file; every problem reading or parsing it raises ``DataError``."""
-    name = str(path)
-
-    def fail(message: str, line: int | None = None, column: int | None = None) -> DataError:
-        where = f"line {line}, column {column}" if line else ""
-        return DataError([Problem(name, where, "", message)])
-
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise fail("is a directory; expected a YAML file")
-        if size > MAX_FILE_BYTES:
-            raise fail(
-                f"the file has {size:,} bytes; a catalog file is far smaller (limit "
-                f"{MAX_FILE_BYTES:,})"
-            )
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise fail("file not found") from None
-    except UnicodeDecodeError as e:
-        msg = f"not UTF-8 (byte 0x{e.object[e.start]:02x} at offset {e.start}); save it as UTF-8"
-        raise fail(msg) from None
-    except OSError as e:
-        raise fail(f"cannot read it: {e.strerror or e}") from None
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise fail("the file is empty")
-        _check_tree(node)
-        doc = loader.construct_document(node)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        what = getattr(e, "problem", None) or str(e)[:200]
-        if not isinstance(e, yaml.constructor.ConstructorError):
-            what = f"YAML syntax error: {what}"
-        raise fail(what, *((mark.line + 1, mark.column + 1) if mark else ())) from None
-    except RecursionError:
-        raise fail(f"nested more than {MAX_DEPTH} levels deep") from None
-    finally:
-        loader.dispose()
-    if doc is None:
-        raise fail("the file is empty")
-    return Document(doc, loader.lines)
-
-
-def read_yaml(path: Path) -> Any:
-    """Parse one YAML file; syntax, encoding and emptiness problems raise ``DataError``."""
-    return parse_yaml(path).data
 
 
 # ---------------------------------------------------------------- field types
@@ -304,7 +103,7 @@ def _localized(v: Any) -> str | dict[str, str]:
 
     def text(s: Any, where: str = "") -> str:
         if not isinstance(s, str):
-            raise ValueError(f"expected text{where}, got {_describe(s)}")
+            raise ValueError(f"expected text{where}, got {describe(s)}")
         if not s.strip() or len(s) > 300:
             raise ValueError(f"expected 1 to 300 characters{where}, got {len(s)}")
         return s
@@ -313,7 +112,7 @@ def _localized(v: Any) -> str | dict[str, str]:
         unknown = [k for k in v if k not in LANGS]
         if unknown:
             raise ValueError(
-                f"unknown language {_SHORT.repr(unknown[0])}: give exactly {', '.join(LANGS)}"
+                f"unknown language {SHORT.repr(unknown[0])}: give exactly {', '.join(LANGS)}"
             )
         missing = [lang for lang in LANGS if lang not in v]
         if missing:
@@ -325,7 +124,7 @@ def _localized(v: Any) -> str | dict[str, str]:
         return {lang: text(v[lang], f" in {lang}") for lang in LANGS}
     if isinstance(v, str):
         return text(v)
-    raise ValueError(f"expected text or a mapping {{en: …, de: …}}, got {_describe(v)}")
+    raise ValueError(f"expected text or a mapping {{en: …, de: …}}, got {describe(v)}")
 
 
 Localized = Annotated[
@@ -720,7 +519,7 @@ class Catalog:
     gpus: dict[str, Gpu]
     models: dict[str, Model]
     scenario: Scenario
-    local: Local | None = None  # formats.yaml and measurements.yaml, when present
+    local: localdata.Local | None = None  # formats.yaml and measurements.yaml, when present
 
     def gpu(self, key: str) -> Gpu:
         return self.gpus[resolve(key, self.gpus, "GPU")]
@@ -769,25 +568,7 @@ def resolve(key: str, entries: dict[str, Gpu] | dict[str, Model], what: str) -> 
 
 def _entry_label(kind: str, i: int, raw: Any) -> str:
     rid = raw.get("id") if isinstance(raw, dict) else None
-    return f"{kind}[{i}]" + (f" (id {_SHORT.repr(rid)})" if isinstance(rid, str) else "")
-
-
-_SHORT = reprlib.Repr()  # bounded: a value from the data may be huge or deeply nested
-_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlong = 2, 60, 60, 60
-_SHORT.maxdict = _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = 3
-
-
-def _describe(value: Any) -> str:
-    """A short description of a value from the data: never formats more than a few items of it."""
-    if isinstance(value, str):
-        return f"the string {_SHORT.repr(value)}"
-    if isinstance(value, bool):
-        return f"the boolean {value}"
-    if isinstance(value, float) and not math.isfinite(value):
-        return f"{value}"
-    if isinstance(value, int) and abs(value) > 10**60:
-        return f"a number with {len(str(abs(value)))} digits"
-    return _SHORT.repr(value)
+    return f"{kind}[{i}]" + (f" (id {SHORT.repr(rid)})" if isinstance(rid, str) else "")
 
 
 def _problems_from(
@@ -803,117 +584,21 @@ def _problems_from(
             msg = "required field is missing"
         elif kind in ("float_type", "int_type", "float_parsing", "int_parsing"):
             number = "a whole number" if kind.startswith("int") else "a number"
-            msg = f"expected {number}, got {_describe(got)}"
+            msg = f"expected {number}, got {describe(got)}"
         elif kind == "finite_number":
-            msg = f"expected a finite number, got {_describe(got)}"
+            msg = f"expected a finite number, got {describe(got)}"
         elif kind == "greater_than":
-            msg = f"expected a number > 0, got {_describe(got)}"
+            msg = f"expected a number > 0, got {describe(got)}"
         elif kind == "string_pattern_mismatch" and field.endswith("id"):
-            msg = f"expected a lower-case slug like 'rtx-4070-ti', got {_describe(got)}"
+            msg = f"expected a lower-case slug like 'rtx-4070-ti', got {describe(got)}"
         elif kind == "date_type" or kind.startswith("date_"):
-            msg = f"expected a date YYYY-MM-DD, got {_describe(got)}"
+            msg = f"expected a date YYYY-MM-DD, got {describe(got)}"
         else:
             msg = e["msg"].removeprefix("Value error, ")
             if got is not None and kind not in ("value_error", "model_type", "list_type"):
-                msg += f" (got {_describe(got)})"
+                msg += f" (got {describe(got)})"
         line = doc.line(*e["loc"], start=raw) if doc is not None else None
         yield Problem(file, entry, field, msg, line)
-
-
-def _field_paths(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
-    """Every field path of a schema model (``peak_tflops.fp16``), skipping notes and sources."""
-    for name, info in model.model_fields.items():
-        if name in ("notes", "sources"):
-            continue
-        path = prefix + (info.alias or name)
-        yield path
-        sub = [
-            a
-            for a in getattr(info.annotation, "__args__", (info.annotation,))
-            if isinstance(a, type)
-        ]
-        for t in sub:
-            if issubclass(t, BaseModel):
-                yield from _field_paths(t, path + ".")
-
-
-# Fields that name or classify rather than measure, and the scenario's own choices (assumptions
-# the site states as such): no source needed.
-NOT_FIGURES = {
-    "id",
-    "name",
-    "vendor",
-    "class",
-    "organization",
-    "architecture",
-    "memory_type",
-    "open_weights",
-    "estimated",
-    "training_compute.kind",
-    "training_compute.by",
-    "training_hardware.gpu",
-    "training_hardware.name",
-    "cloud_price.provider",
-    "kind",
-    "name_en",
-    "name_de",
-    "question",
-    "year_days",
-    "target_days",
-    "activations",
-    "inference",
-    "chart_gpus",
-    "training_recipe",
-    "electricity.currency",
-    "small_models",
-    "small_model_gpus",
-    "claims",
-    "text_en",
-    "text_de",
-    "gpu",
-    "model",
-    "precision",
-    "utilization",
-}
-
-
-def figure_paths(entry: BaseModel, prefix: str = "") -> Iterator[str]:
-    """Paths of the figures an entry actually states (numbers and dates), which need a source."""
-    for name, info in type(entry).model_fields.items():
-        value = getattr(entry, name)
-        path = prefix + (info.alias or name)
-        if name in ("notes", "sources") or value is None or path in NOT_FIGURES:
-            continue
-        if isinstance(value, BaseModel):
-            yield from figure_paths(value, path + ".")
-        elif isinstance(value, int | float | date) and not isinstance(value, bool):
-            yield path
-
-
-def _covered(path: str, fields: set[str]) -> bool:
-    parts = path.split(".")
-    return any(".".join(parts[:i]) in fields for i in range(1, len(parts) + 1))
-
-
-def _check_sources(entry: Sourced, file: str, label: str) -> Iterator[Problem]:
-    known = set(_field_paths(type(entry)))
-    cited: set[str] = set()
-    for i, src in enumerate(entry.sources):
-        for f in src.fields:
-            if f not in known:
-                yield Problem(file, label, f"sources[{i}].fields", f"no field named {f!r}")
-            cited.add(f)
-    for path in figure_paths(entry):
-        if not _covered(path, cited):
-            yield Problem(
-                file, label, path, "no source supports this figure (list it in a source's `fields`)"
-            )
-    for i, note in enumerate(entry.notes):
-        if note.field != "general" and note.field not in known:
-            yield Problem(file, label, f"notes[{i}].field", f"no field named {note.field!r}")
-    for i, path in enumerate(getattr(entry, "estimated", [])):
-        if path not in known:
-            yield Problem(file, label, f"estimated[{i}]", f"no field named {path!r}")
 
 
 def _load_list(
@@ -938,7 +623,7 @@ def _load_list(
         line = doc.line(key, i)
         if not isinstance(raw, dict):
             problems.append(
-                Problem(file, label, "", f"expected a mapping, got {_describe(raw)}", line)
+                Problem(file, label, "", f"expected a mapping, got {describe(raw)}", line)
             )
             continue
         try:
@@ -948,7 +633,7 @@ def _load_list(
             continue
         problems.extend(
             dataclasses.replace(p, line=p.line or doc.line(*_loc(p.field), start=raw) or line)
-            for p in _check_sources(entry, file, label)
+            for p in check_sources(entry, file, label)
         )
         if entry.id in out:
             problems.append(
@@ -966,7 +651,7 @@ def _load_list(
                         file,
                         label,
                         what,
-                        f"{_describe(value)} is already {other}: `compare` and the pages could "
+                        f"{describe(value)} is already {other}: `compare` and the pages could "
                         "not tell the two apart (names and ids must differ, ignoring case, spaces "
                         "and punctuation)",
                         doc.line(what, start=raw),
@@ -1035,11 +720,13 @@ def load_catalog(directory: str | Path) -> Catalog:
     except ValidationError as err:
         problems.extend(_problems_from(err, sfile, "", sdoc))
     if scenario is not None:
-        problems.extend(_check_sources(scenario, sfile, ""))
+        problems.extend(check_sources(scenario, sfile, ""))
         for key in ("recipes", "claims"):
             for i, r in enumerate(getattr(scenario, key)):
-                problems.extend(_check_sources(r, sfile, _entry_label(key, i, {"id": r.id})))
+                problems.extend(check_sources(r, sfile, _entry_label(key, i, {"id": r.id})))
         problems.extend(_check_scenario(scenario, gpus, models, sfile))
+    from generator.localdata import load_local  # it builds on the models here
+
     local = load_local(d, gpus, models, problems, docs)
     if problems:
         raise DataError([_with_line(p, docs) for p in problems])
@@ -1096,6 +783,8 @@ def _check_claims(s: Scenario, gpus: dict, models: dict, file: str) -> Iterator[
 
 
 def json_schemas() -> dict[str, str]:
+    from generator import localdata
+
     """JSON Schema documents for the three data files, keyed by file name."""
 
     def wrap(key: str, cls: type[BaseModel]) -> dict:
@@ -1121,203 +810,4 @@ def json_schemas() -> dict[str, str]:
     return {
         k: json.dumps(v, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
         for k, v in docs.items()
-    } | local_json_schemas()
-
-
-# ---------------------------------------------------------------- running and fine-tuning locally
-
-LOCAL_FILES = ("formats.yaml", "measurements.yaml")
-
-
-class Spread(Strict):
-    """A figure with the ends of its published range."""
-
-    value: Quantity(1e-6, 1e6, "as stated by the field")
-    low: Quantity(1e-6, 1e6, "as stated by the field")
-    high: Quantity(1e-6, 1e6, "as stated by the field")
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if not self.low <= self.value <= self.high:
-            raise ValueError("expected low ≤ value ≤ high")
-        return self
-
-
-FormatId = Annotated[
-    str, Field(strict=True, pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$", description="e.g. q4_k_m")
-]
-
-
-class WeightFormat(Sourced):
-    """A format model weights are downloaded in, with its effective bits per weight."""
-
-    id: FormatId
-    name: Localized
-    bits_per_weight: Spread
-
-
-class KvFormat(Sourced):
-    """A precision of the KV cache."""
-
-    id: FormatId
-    name: Text
-    bits_per_value: Quantity(1, 32, "bits per cached value")
-
-
-class FinetuneBytes(Sourced):
-    """Bytes per parameter of fine-tuning in mixed precision, and QLoRA's 4-bit base."""
-
-    weight_bytes: Quantity(0.5, 8, "bytes per parameter")
-    gradient_bytes: Quantity(0.5, 8, "bytes per parameter")
-    adam_bytes: Quantity(1, 32, "bytes per parameter")
-    adam_8bit_bytes: Quantity(1, 32, "bytes per parameter")
-    adapter_bytes: Quantity(1, 64, "bytes per adapter parameter")
-    nf4_bits: Quantity(1, 16, "bits per parameter")
-    logits_bytes: Quantity(1, 8, "bytes per logit")
-
-
-class Overhead(Sourced):
-    gb_per_gpu: Spread
-
-
-class LocalPages(Strict):
-    """What GPU and model pages list: a few common models, GPUs and formats (a choice)."""
-
-    models: list[Id] = Field(min_length=1, max_length=12)
-    gpus: list[Id] = Field(min_length=1, max_length=12)
-    formats: list[FormatId] = Field(min_length=1, max_length=6)
-    context: Count(1, 10_000_000, "tokens")
-
-
-class Measurement(Sourced):
-    """A published speed: tokens per second of one model in one format on one GPU."""
-
-    id: Id
-    gpu: Id
-    model: Id
-    parameters: Quantity(1e6, 1e15, "parameters")
-    format: FormatId
-    kind: Literal["decode", "prefill"]
-    tokens: Count(1, 10_000_000, "tokens")
-    tokens_per_s: Quantity(0.01, 1e7, "tokens per second")
-    software: Localized
-
-
-@dataclass(frozen=True)
-class Local:
-    """Formats, fine-tuning bytes, overhead and speed measurements (``formats.yaml``, ...)."""
-
-    weight_formats: dict[str, WeightFormat]
-    kv_formats: dict[str, KvFormat]
-    finetune: FinetuneBytes
-    overhead: Overhead
-    pages: LocalPages
-    measurements: dict[str, Measurement]
-
-
-class _FormatsFile(Strict):
-    weight_formats: list[dict[str, Any]] = Field(min_length=1)
-    kv_formats: list[dict[str, Any]] = Field(min_length=1)
-    finetune: FinetuneBytes
-    overhead: Overhead
-    pages: LocalPages
-
-
-NOT_FIGURES.update({"software", "format", "pages"})
-
-
-def _load_formats(
-    file: str, raw: Any, gpus: dict, models: dict, problems: list[Problem]
-) -> tuple[_FormatsFile | None, dict[str, Any], dict[str, Any]]:
-    """Validate ``formats.yaml``: the entries of both format lists and the page choices."""
-    try:
-        doc = _FormatsFile.model_validate(raw)
-    except ValidationError as err:
-        problems.extend(_problems_from(err, file, ""))
-        return None, {}, {}
-    problems.extend(_check_sources(doc.finetune, file, "finetune"))
-    problems.extend(_check_sources(doc.overhead, file, "overhead"))
-    weights: dict[str, Any] = {}
-    kv: dict[str, Any] = {}
-    for key, cls, out in (("weight_formats", WeightFormat, weights), ("kv_formats", KvFormat, kv)):
-        for i, entry in enumerate(getattr(doc, key)):
-            label = _entry_label(key, i, entry)
-            try:
-                e = cls.model_validate(entry)
-            except ValidationError as err:
-                problems.extend(_problems_from(err, file, label))
-                continue
-            problems.extend(_check_sources(e, file, label))
-            if e.id in out:
-                problems.append(Problem(file, label, "id", f"duplicate id {e.id!r}"))
-            out[e.id] = e
-    for key, known in (("models", models), ("gpus", gpus), ("formats", weights)):
-        for i, k in enumerate(getattr(doc.pages, key)):
-            if known and k not in known:
-                msg = f"unknown id {k!r}{_suggest(k, known)}"
-                problems.append(Problem(file, "pages", f"{key}[{i}]", msg))
-    return doc, weights, kv
-
-
-def load_local(
-    d: Path, gpus: dict, models: dict, problems: list[Problem], docs: dict[str, Document]
-) -> Local | None:
-    """Read ``formats.yaml`` and ``measurements.yaml``; None when neither exists (old data).
-
-    ``docs`` collects the parsed files, so that problems get their line numbers.
-    """
-    if not any((d / f).exists() for f in LOCAL_FILES):
-        return None
-    n = len(problems)
-    if n:  # an entry that failed validation is missing: do not report references to it too
-        gpus, models = {}, {}
-    doc, weights, kv = None, {}, {}
-    try:
-        ffile = d / "formats.yaml"
-        raw = (docs.setdefault(str(ffile), parse_yaml(ffile))).data
-        doc, weights, kv = _load_formats(str(ffile), raw, gpus, models, problems)
-    except DataError as e:
-        problems.extend(e.problems)
-    mfile = d / "measurements.yaml"
-    meas = _load_list(mfile, "measurements", Measurement, problems, docs)
-    for i, m in enumerate(meas.values()):
-        label = _entry_label("measurements", i, {"id": m.id})
-        for key, known in (("gpu", gpus), ("model", models), ("format", weights)):
-            k = getattr(m, key)
-            if known and k not in known:
-                problems.append(
-                    Problem(str(mfile), label, key, f"unknown id {k!r}{_suggest(k, known)}")
-                )
-    if len(problems) > n or doc is None:
-        return None
-    return Local(weights, kv, doc.finetune, doc.overhead, doc.pages, meas)
-
-
-def local_json_schemas() -> dict[str, str]:
-    """JSON Schema documents for ``formats.yaml`` and ``measurements.yaml``."""
-    formats = _FormatsFile.model_json_schema(by_alias=True)
-    props = formats["properties"]
-    defs = formats.setdefault("$defs", {})
-    for key, cls in (("weight_formats", WeightFormat), ("kv_formats", KvFormat)):
-        item = cls.model_json_schema(by_alias=True)
-        defs.update(item.pop("$defs", {}))
-        props[key]["items"] = item
-    formats["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    item = Measurement.model_json_schema(by_alias=True)
-    mdefs = item.pop("$defs", {})
-    measurements = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "gpu-year measurements",
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["measurements"],
-        "properties": {"measurements": {"type": "array", "items": item}},
-        "$defs": mdefs,
-    }
-    return {
-        k: json.dumps(v, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-        for k, v in (
-            ("formats.schema.json", formats),
-            ("measurements.schema.json", measurements),
-        )
-    }
+    } | localdata.local_json_schemas()

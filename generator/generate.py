@@ -21,9 +21,10 @@ import jinja2
 
 from generator import charts, pages
 from generator.cache import Cache, digest, files_digest
-from generator.data import DATA_FILES, LOCAL_FILES, Catalog
+from generator.data import DATA_FILES, Catalog
 from generator.downloads import downloads
 from generator.i18n import LANGS, LOCALES
+from generator.localdata import LOCAL_FILES
 from generator.messages import CATALOGS
 from generator.results import compute_all
 

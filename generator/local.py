@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from generator import calc
-from generator.data import Catalog, Gpu, Local, Model
+from generator.data import Catalog, Gpu, Model
+from generator.localdata import Local
 
 GB = 1e9
 METHODS = ("full", "lora", "qlora")
