@@ -609,7 +609,9 @@ def schema(check, out):
 # ---------------------------------------------------------------- fine-tuning and running locally
 
 
-def _local_plan(build, render, catalog: Catalog, gpus: int, lang: str, as_json: bool) -> None:
+def _local_plan(
+    build, render, catalog: Catalog, gpus: int, lang: str, as_json: bool, gpu: Gpu
+) -> None:
     """Run a plan builder (cards -> plan), turning unknown ids into BadParameter; print it.
 
     When the plan does not fit, the fewest cards on which it would is added (``cards_needed``).
@@ -626,7 +628,7 @@ def _local_plan(build, render, catalog: Catalog, gpus: int, lang: str, as_json: 
             json.dumps({**plan.to_json(), "cards_needed": cards}, indent=2, ensure_ascii=False)
         )
     else:
-        click.echo(render(plan, catalog, lang, cards))
+        click.echo(render(plan, catalog, lang, cards, gpu))
 
 
 def _need_local(catalog: Catalog) -> None:
@@ -700,6 +702,7 @@ _gpus_option = click.option(
 )
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object, raw SI numbers.")
+@custom_gpu_options
 @data_option
 def finetune(
     gpu,
@@ -716,6 +719,7 @@ def finetune(
     lang,
     as_json,
     data_dir,
+    **custom,
 ):
     """Can GPU fine-tune MODEL? Memory by part, for full fine-tuning, LoRA or QLoRA.
 
@@ -723,15 +727,17 @@ def finetune(
     Example:
         gpu-year finetune rtx-4090 llama-3-8b --method lora
         gpu-year finetune rtx-3090 llama-3-70b --method qlora --gpus 2 --lang de
+        gpu-year finetune custom llama-3-8b --tflops 120 --memory 32 --method lora
     """
     from generator import local, local_answer
 
     catalog = load(data_dir)
     _need_local(catalog)
+    g = _pick_gpu(catalog, gpu, "bf16", custom)  # a custom GPU's --tflops: its 16-bit peak
     _local_plan(
         lambda n: local.finetune(
             catalog,
-            gpu,
+            g,
             model,
             method=method,
             rank=rank,
@@ -748,6 +754,7 @@ def finetune(
         gpus,
         lang,
         as_json,
+        g,
     )
 
 
@@ -767,6 +774,7 @@ def _choice_from(kind: str):
 @cli.command()
 @click.argument("gpu")
 @click.argument("model")
+@custom_gpu_options
 @data_option
 @click.option(
     "--quant",
@@ -798,22 +806,29 @@ def _choice_from(kind: str):
 @_gpus_option
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object, raw SI numbers.")
-def infer(gpu, model, data_dir, quant, context, batch, kv_cache, gpus, lang, as_json):
+def infer(gpu, model, data_dir, quant, context, batch, kv_cache, gpus, lang, as_json, **custom):
     """Can GPU run MODEL, and how fast? Memory by part and tokens/s ranges.
 
     \b
     Example:
         gpu-year infer rtx-3090 llama-3-70b --quant q4_k_m --context 8192 --gpus 2
         gpu-year infer apple-m2-ultra llama-2-7b --quant q4_0 --json
+        gpu-year infer custom llama-3-8b --tflops 120 --memory 32 --bandwidth 1000
     """
     from generator import local, local_answer
 
     catalog = load(data_dir)
     _need_local(catalog)
+    if gpu.lower() == CUSTOM and custom["bandwidth"] is None:
+        raise click.BadParameter(
+            "a custom GPU needs --bandwidth (GB/s): decoding speed follows from it",
+            param_hint="'--bandwidth'",
+        )
+    g = _pick_gpu(catalog, gpu, "fp16", custom)  # a custom GPU's --tflops: its 16-bit peak
     _local_plan(
         lambda n: local.infer(
             catalog,
-            gpu,
+            g,
             model,
             quant=quant,
             context=context,
@@ -826,4 +841,5 @@ def infer(gpu, model, data_dir, quant, context, batch, kv_cache, gpus, lang, as_
         gpus,
         lang,
         as_json,
+        g,
     )

@@ -391,7 +391,7 @@ def _plan(
 
 def finetune(
     catalog: Catalog,
-    gpu_id: str,
+    gpu_id: str | Gpu,
     model_id: str,
     *,
     method: str = "qlora",
@@ -416,7 +416,8 @@ def finetune(
     """
     loc = _local(catalog)
     ft = loc.finetune
-    gpu, model = catalog.gpu(gpu_id), catalog.model(model_id)
+    gpu = catalog.gpu(gpu_id) if isinstance(gpu_id, str) else gpu_id  # or a custom Gpu
+    model = catalog.model(model_id)
     n_params = model.parameters
     s = shape(model)
     copies = 1 if sharding == "sharded" else gpus
@@ -468,7 +469,7 @@ def finetune(
 
 def infer(
     catalog: Catalog,
-    gpu_id: str,
+    gpu_id: str | Gpu,
     model_id: str,
     *,
     quant: str = "q4_k_m",
@@ -491,7 +492,8 @@ def infer(
     longer at the calibrated compute efficiency, compute bounds it instead.
     """
     loc = _local(catalog)
-    gpu, model = catalog.gpu(gpu_id), catalog.model(model_id)
+    gpu = catalog.gpu(gpu_id) if isinstance(gpu_id, str) else gpu_id  # or a custom Gpu
+    model = catalog.model(model_id)
     fmt = loc.weight_formats[quant]
     kvf = loc.kv_formats[kv_cache]
     s = shape(model)

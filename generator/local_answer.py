@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.data import Catalog, text_in
+from generator.data import Catalog, Gpu, text_in
 from generator.i18n import L10n, plain
 from generator.local import MAX_CARDS, Plan, Span
 
@@ -45,8 +45,8 @@ def _sources(f: L10n, plan: Plan) -> list[str]:
     ]
 
 
-def _header(f: L10n, catalog: Catalog, plan: Plan, key: str, **kw: str) -> str:
-    gpu, model = catalog.gpus[plan.gpu], catalog.models[plan.model]
+def _header(f: L10n, catalog: Catalog, plan: Plan, key: str, gpu: Gpu | None, **kw: str) -> str:
+    gpu, model = gpu or catalog.gpus[plan.gpu], catalog.models[plan.model]
     return f.text(
         key,
         model=model.label(f.lang),
@@ -57,11 +57,13 @@ def _header(f: L10n, catalog: Catalog, plan: Plan, key: str, **kw: str) -> str:
     )
 
 
-def render_finetune(plan: Plan, catalog: Catalog, lang: str, cards: int | None = None) -> str:
+def render_finetune(
+    plan: Plan, catalog: Catalog, lang: str, cards: int | None = None, gpu: Gpu | None = None
+) -> str:
     f = L10n(lang)
     s = plan.settings
     method = f.text("local.method." + s["method"])
-    lines = [_header(f, catalog, plan, "local.finetune_title", method=method)]
+    lines = [_header(f, catalog, plan, "local.finetune_title", gpu, method=method)]
     setup = [
         f.text("local.seq_batch", seq=f.integer(s["seq"]), batch=f.integer(s["batch"])),
         f.text("local.checkpointing." + ("on" if s["checkpointing"] else "off")),
@@ -91,13 +93,15 @@ def render_finetune(plan: Plan, catalog: Catalog, lang: str, cards: int | None =
     return "\n".join(line for line in lines if line is not None)
 
 
-def render_infer(plan: Plan, catalog: Catalog, lang: str, cards: int | None = None) -> str:
+def render_infer(
+    plan: Plan, catalog: Catalog, lang: str, cards: int | None = None, gpu: Gpu | None = None
+) -> str:
     f = L10n(lang)
     s = plan.settings
     loc = catalog.local
     assert loc is not None
     fmt = loc.weight_formats[s["quant"]]
-    lines = [_header(f, catalog, plan, "local.infer_title", quant=text_in(fmt.name, f.lang))]
+    lines = [_header(f, catalog, plan, "local.infer_title", gpu, quant=text_in(fmt.name, f.lang))]
     setup = [
         f.text("local.context", context=f.integer(s["context"]), batch=f.integer(s["batch"])),
         f.text("local.kv_cache", kv=loc.kv_formats[s["kv_cache"]].name),

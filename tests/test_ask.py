@@ -185,3 +185,18 @@ def test_json_output_matches_its_published_schema(name, args):
     jsonschema.validate(ok_json(*args), schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"gpu": 1}, schema)  # the schema has teeth
+
+
+def test_custom_gpu_for_finetune_and_infer():
+    """A custom GPU works for fine-tuning and inference; decoding speed follows the bandwidth."""
+    base = ("infer", "custom", "llama-3-8b", "--tflops", "165", "--memory", "24")
+    one = ok_json(*base, "--bandwidth", "1000")
+    two = ok_json(*base, "--bandwidth", "2000")
+    catalog_card = ok_json("infer", "rtx-4090", "llama-3-8b")
+    assert one["memory_bytes"] == catalog_card["memory_bytes"]  # memory does not depend on speed
+    assert two["decode_tokens_per_s"] == pytest.approx(2 * one["decode_tokens_per_s"])
+    tune = ok_json("finetune", "custom", "llama-3-8b", "--tflops", "165", "--memory", "24")
+    assert tune["fits"] == ok_json("finetune", "rtx-4090", "llama-3-8b")["fits"]
+    r = invoke("infer", "custom", "llama-3-8b", "--tflops", "165", "--memory", "24")
+    assert r.exit_code == 2
+    assert "--bandwidth" in r.stderr
