@@ -49,12 +49,20 @@ def bare_mkdocs(tmp: Path) -> float:
     raw["plugins"] = [p for p in raw["plugins"] if not (isinstance(p, dict) and "gpu-year" in p)]
     raw["docs_dir"] = str(tmp / "docs")
     raw["theme"]["custom_dir"] = str(paths.ROOT / "overrides")
+    raw["hooks"] = [str(paths.ROOT / h) for h in raw.get("hooks", [])]  # relative to the repo
     config_file = tmp / "bare-mkdocs.yml"
     config_file.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     start = time.perf_counter()
     cfg = load_config(config_file=str(config_file), site_dir=str(tmp / "bare-site"))
     mkdocs_build(cfg)
     return time.perf_counter() - start
+
+
+class _NoAliases(yaml.SafeDumper):
+    """The catalog refuses YAML aliases: write repeated values out."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
 
 
 def scaled_data(target: Path, k: int) -> Path:
@@ -73,7 +81,7 @@ def scaled_data(target: Path, k: int) -> Path:
             for e in entries
         ]
         (target / f"{name}.yaml").write_text(
-            yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8"
+            yaml.dump(doc, Dumper=_NoAliases, allow_unicode=True), encoding="utf-8"
         )
     for name in ("scenario.yaml", *LOCAL_FILES):
         if (paths.DATA / name).exists():

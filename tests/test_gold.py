@@ -1,11 +1,18 @@
-"""Rendered Markdown of key pages, in both languages, against reviewed golden copies."""
+"""Rendered Markdown of key pages, in both languages, against reviewed golden copies.
+
+The pages are rendered from the small catalog in tests/fixtures/catalog/, not from data/: an edit
+of the shipped data changes no golden file, a change of templates, strings or code does.
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from generator import charts, pages, paths
+from generator.data import load_catalog
 from generator.results import compute_all
+
+FIXTURE = paths.ROOT / "tests" / "fixtures" / "catalog"
 from tests.goldtest import compare
 
 GOLDEN = [
@@ -19,7 +26,8 @@ GOLDEN = [
 
 
 @pytest.fixture(scope="module")
-def rendered(catalog):
+def rendered():
+    catalog = load_catalog(FIXTURE)
     results = compute_all(catalog)
     specs = charts.build_charts(catalog, results)
     sizes = {c.path: charts.size_px(c.kind, c.payload) for c in specs}

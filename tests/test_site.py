@@ -219,3 +219,26 @@ def test_every_page_and_prose_block_exists_in_every_language():
                 for p in (paths.TEMPLATES / "prose" / lang).rglob("*.j2")}  # fmt: skip
         assert blocks - have == set(), (lang, blocks - have)
         assert have - blocks == set(), (lang, "unused prose", have - blocks)
+
+
+# One German term per concept (the glossary): the variant on the left must not appear in
+# German text (source titles, marked as English, are exempt).
+GLOSSARY = {
+    "Feintuning": "Feinabstimmung",
+    "Finetuning": "Feinabstimmung",
+    "Fine-Tuning": "Feinabstimmung",
+    "Key-/Value": "KV-Cache, KV-Köpfe",
+    "KV Cache": "KV-Cache",
+    "KV-Speicher": "KV-Cache",
+    "Auslastungsgrad": "Auslastung",
+    "Spitzenwert": "Spitzenleistung",
+    "Tokenen": "Tokens",
+}
+
+
+def test_german_pages_keep_to_the_glossary(pages_de):
+    offenders = {
+        rel: sorted(v for v in GLOSSARY if v.lower() in page.content_text.lower())
+        for rel, page in pages_de.items()
+    }
+    assert {rel: found for rel, found in offenders.items() if found} == {}, GLOSSARY
