@@ -11,9 +11,9 @@ import pytest
 from generator import charts, pages, paths
 from generator.data import load_catalog
 from generator.results import compute_all
+from tests.goldtest import compare
 
 FIXTURE = paths.ROOT / "tests" / "fixtures" / "catalog"
-from tests.goldtest import compare
 
 GOLDEN = [
     ("index.md", "en"),
