@@ -91,7 +91,8 @@ def kv_cache_bytes(
     """Key/value cache of a decoder for ``context`` tokens.
 
     For multi-head or grouped-query attention a token stores 2·kv_heads·head_dim values per layer
-    (keys and values); multi-head latent attention (DeepSeek-V3) stores a compressed vector instead.
+    (keys and values; grouped- or multi-query attention shares them between heads: Ainslie et al.
+    2023, "GQA"); multi-head latent attention (DeepSeek-V3) stores a compressed vector instead.
     Layers with local attention (a sliding window, Mistral 7B §2, or attention chunks, Llama 4)
     keep at most ``window`` tokens; ``local_layers`` of the ``layers`` do (all when None).
     """

@@ -82,24 +82,29 @@ def _number(lo: float, hi: float, **kwargs):
     return click.FloatRange(lo, hi, **kwargs)
 
 
+def _float_option(name: str, lo: float, hi: float, help: str):
+    """A number option bounded to [lo, hi] that refuses nan."""
+    return click.option(name, type=_number(lo, hi), callback=_finite, help=help)
+
+
 setup_options = _options(
-    click.option(
+    _float_option(
         "--utilization",
-        type=_number(MIN_FRACTION, 1),
-        callback=_finite,
-        help=f"Duty cycle: share of the time the cards compute ({MIN_FRACTION:g}–1). Default: 0.9.",
+        MIN_FRACTION,
+        1,
+        f"Duty cycle: share of the time the cards compute ({MIN_FRACTION:g}–1). Default: 0.9.",
     ),
-    click.option(
+    _float_option(
         "--mfu",
-        type=_number(MIN_FRACTION, 1),
-        callback=_finite,
-        help=f"Model FLOPs utilization of the realistic rate ({MIN_FRACTION:g}–1). Default: 0.4.",
+        MIN_FRACTION,
+        1,
+        f"Model FLOPs utilization of the realistic rate ({MIN_FRACTION:g}–1). Default: 0.4.",
     ),
-    click.option(
+    _float_option(
         "--price-kwh",
-        type=_number(0, 100),
-        callback=_finite,
-        help="Electricity price per kWh (in the scenario's currency). Default: the scenario's.",
+        0,
+        100,
+        "Electricity price per kWh (in the scenario's currency). Default: the scenario's.",
     ),
     click.option(
         "--cloud-rate",
@@ -110,17 +115,16 @@ setup_options = _options(
     ),
 )
 period_options = _options(
-    click.option(
+    _float_option(
         "--years",
-        type=_number(*YEARS_RANGE),
-        callback=_finite,
-        help=f"How long the cards run, {YEARS_RANGE[0]:g} to {YEARS_RANGE[1]:g} years. Default: 1.",
+        *YEARS_RANGE,
+        f"How long the cards run, {YEARS_RANGE[0]:g} to {YEARS_RANGE[1]:g} years. Default: 1.",
     ),
-    click.option(
+    _float_option(
         "--days",
-        type=_number(YEARS_RANGE[0] * 365, YEARS_RANGE[1] * 365),
-        callback=_finite,
-        help="How long the cards run, in days (instead of --years).",
+        YEARS_RANGE[0] * 365,
+        YEARS_RANGE[1] * 365,
+        "How long the cards run, in days (instead of --years).",
     ),
     click.option(
         "--gpus",
@@ -131,52 +135,24 @@ period_options = _options(
     ),
 )
 custom_gpu_options = _options(
-    click.option(
-        "--tflops",
-        type=_number(0.01, 100_000),
-        callback=_finite,
-        help="For GPU 'custom': dense peak in TFLOPS at --precision.",
+    _float_option(
+        "--tflops", 0.01, 100_000, "For GPU 'custom': dense peak in TFLOPS at --precision."
     ),
-    click.option(
-        "--memory",
-        type=_number(0.25, 4096),
-        callback=_finite,
-        help="For GPU 'custom': memory in GiB.",
-    ),
-    click.option(
-        "--bandwidth",
-        type=_number(1, 100_000),
-        callback=_finite,
-        help="For GPU 'custom': memory bandwidth in GB/s.",
-    ),
-    click.option(
-        "--power", type=_number(1, 5000), callback=_finite, help="For GPU 'custom': watts."
-    ),
+    _float_option("--memory", 0.25, 4096, "For GPU 'custom': memory in GiB."),
+    _float_option("--bandwidth", 1, 100_000, "For GPU 'custom': memory bandwidth in GB/s."),
+    _float_option("--power", 1, 5000, "For GPU 'custom': watts."),
 )
 custom_model_options = _options(
-    click.option(
-        "--params",
-        type=_number(1e6, 1e15),
-        callback=_finite,
-        help="For MODEL 'custom': parameters (7e9 for 7 billion).",
-    ),
-    click.option(
+    _float_option("--params", 1e6, 1e15, "For MODEL 'custom': parameters (7e9 for 7 billion)."),
+    _float_option(
         "--active-params",
-        type=_number(1e6, 1e15),
-        callback=_finite,
-        help="For MODEL 'custom': parameters active per token (mixture of experts).",
+        1e6,
+        1e15,
+        "For MODEL 'custom': parameters active per token (mixture of experts).",
     ),
-    click.option(
-        "--tokens",
-        type=_number(1e6, 1e16),
-        callback=_finite,
-        help="For MODEL 'custom': training tokens (compute = 6·N·D).",
-    ),
-    click.option(
-        "--flops",
-        type=_number(1e15, 1e30),
-        callback=_finite,
-        help="For MODEL 'custom': training compute in FLOP (instead of --tokens).",
+    _float_option("--tokens", 1e6, 1e16, "For MODEL 'custom': training tokens (compute = 6·N·D)."),
+    _float_option(
+        "--flops", 1e15, 1e30, "For MODEL 'custom': training compute in FLOP (instead of --tokens)."
     ),
 )
 lang_option = click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from generator import calc
+from generator.calc import kv_cache_bytes
 from generator.data import Catalog, Gpu, Model
 from generator.localdata import Local
 
@@ -58,32 +59,6 @@ ZERO = Span(0.0, 0.0, 0.0)
 def weight_bytes(parameters: float, bits_per_weight: float) -> float:
     """Weights stored at ``bits_per_weight`` (effective, scales included): N × bits / 8."""
     return parameters * bits_per_weight / 8
-
-
-def kv_cache_bytes(
-    layers: int,
-    values_per_token_layer: float,
-    context: int,
-    batch: int,
-    bytes_per_value: float,
-    window: int | None = None,
-    local_layers: int | None = None,
-) -> float:
-    """Keys and values cached for ``batch`` sequences of ``context`` tokens.
-
-    Per token and layer a decoder caches 2 × kv_heads × head_dim values (keys and values; grouped-
-    or multi-query attention shares them between heads: Ainslie et al. 2023, "GQA"), or a
-    compressed vector for multi-head latent attention. A layer with local attention (a sliding
-    window, Mistral 7B: Jiang et al. 2023; or chunks, Llama 4) keeps at most ``window`` tokens;
-    ``local_layers`` of the ``layers`` do so (all of them when None), the rest keep the whole
-    context.
-    """
-    if window:
-        n_local = layers if local_layers is None else min(local_layers, layers)
-        tokens = (layers - n_local) * context + n_local * min(context, window)
-    else:
-        tokens = layers * context
-    return tokens * values_per_token_layer * batch * bytes_per_value
 
 
 def lora_parameters(

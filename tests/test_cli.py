@@ -45,7 +45,7 @@ def run(runner, *args):
          ["1.14 × 10²¹ FLOP", "3.14 × 10²³ FLOP", "0.36%", "276 years", "Whole run", "duty cycle"]),
         ("de", "Kann eine NVIDIA GeForce RTX 4070 Ti, die ein Jahr lang", "Nein: ",
          ["1,14 × 10²¹ FLOP", "3,14 × 10²³ FLOP", "0,36 %", "276 Jahre", "Ganzer Lauf",
-          "Auslastungsgrad"]),
+          "Auslastung bei Spitzenleistung"]),
     ],
 )  # fmt: skip
 def test_headline_question_in_both_languages(runner, lang, start, verdict, pieces):
