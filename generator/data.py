@@ -522,10 +522,12 @@ class Catalog:
     local: localdata.Local | None = None  # formats.yaml and measurements.yaml, when present
 
     def gpu(self, key: str) -> Gpu:
-        return self.gpus[resolve(key, self.gpus, "GPU")]
+        """A GPU by id (directly: the engine looks ids up in loops) or by what people type."""
+        return self.gpus.get(key) or self.gpus[resolve(key, self.gpus, "GPU")]
 
     def model(self, key: str) -> Model:
-        return self.models[resolve(key, self.models, "model")]
+        """A model by id, or by what people type."""
+        return self.models.get(key) or self.models[resolve(key, self.models, "model")]
 
 
 class UnknownEntry(LookupError):
