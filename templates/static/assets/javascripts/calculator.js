@@ -25,7 +25,6 @@ async function start(form) {
   const query = new URLSearchParams(location.search);
   for (const [name, value] of query) if (field(name)) field(name).value = value;
   precisions(data, field, query.get("precision"));
-  form.hidden = false;
   const update = (event) => {
     if (event && event.target === field("gpu")) precisions(data, field, field("precision").value);
     answer(data, field, f, words);
