@@ -393,9 +393,9 @@ def run_costs(
     GPU-hours count the busy share (the duty cycle) of that time: the hours a card draws board
     power and the hours one rents it for. ``cloud_rate`` defaults to the catalog's price.
     """
-    if cloud_rate is None and gpu.cloud_price:
-        cloud_rate = gpu.cloud_price.usd_per_hour
     rate = cloud_rate
+    if rate is None and gpu.cloud_price:
+        rate = gpu.cloud_price.usd_per_hour
     if gpu_years is None:
         return RunCosts(None, None, None, None, rate, None)
     busy_hours = gpu_years * year_days * 24 * duty
