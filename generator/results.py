@@ -69,6 +69,7 @@ class Compute:
     method: str  # "reported", "estimated" or "6ND"
     by: str | dict[str, str]  # who or what: one text, or {en: …, de: …}
     six_nd: float | None  # 6·N·D when tokens are known, for comparison
+    six_nd_share: float | None  # 6·N·D as a share of ``flops``
 
 
 def training_compute(model: Model) -> Compute | None:
@@ -83,8 +84,11 @@ def training_compute(model: Model) -> Compute | None:
     )
     tc = model.training_compute
     if tc is not None:
-        return Compute(tc.flops, tc.low or tc.flops, tc.high or tc.flops, tc.kind, tc.by, six)
-    return Compute(six, six, six, "6ND", "6·N·D", six) if six else None
+        share = six / tc.flops if six else None
+        return Compute(
+            tc.flops, tc.low or tc.flops, tc.high or tc.flops, tc.kind, tc.by, six, share
+        )
+    return Compute(six, six, six, "6ND", "6·N·D", six, 1.0) if six else None
 
 
 @dataclass(frozen=True)
