@@ -157,7 +157,7 @@ def test_search_finds_a_model_by_name(watched, base_url):
 
 def test_search_finds_a_german_word_on_a_german_page(watched, base_url):
     page = watched.goto(base_url + "de/")
-    hits = search(page, "Auslastungsgrad")
+    hits = search(page, "Rechenaufwand")
     assert any("/de/" in h for h in hits)
     assert watched.problems == []
 
