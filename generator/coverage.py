@@ -47,6 +47,8 @@ NOT_FIGURES = {
     "organization",
     "architecture",
     "memory_type",
+    "unit",
+    "derivation.architecture",
     "open_weights",
     "estimated",
     "training_compute.kind",

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 __all__ = ["DataError", "Problem", "figure_paths", "read_yaml"]  # re-exported for callers
 
 DATA_FILES = ("gpus.yaml", "models.yaml", "scenario.yaml")
+# Optional: the architecture rates GPU entries derive peaks from (absent in old revisions).
+ARCH_FILE = "architectures.yaml"
 PRECISIONS = ("fp32", "tf32", "fp16", "bf16", "fp8")
 LANGS = ("en", "de")
 ID_PATTERN = r"^[a-z0-9][a-z0-9.-]{0,63}$"
@@ -279,6 +281,54 @@ QUALIFIER = Field(
 )
 
 
+FlopPerClock = Quantity(0.01, 1_000_000, "FLOP per clock and unit")
+
+
+class Rates(Strict):
+    """Dense FLOP per clock and unit (SM, CU, core) per precision; FMA counts as 2 FLOP."""
+
+    fp32: FlopPerClock | None = None
+    tf32: FlopPerClock | None = None
+    fp16: FlopPerClock | None = None
+    bf16: FlopPerClock | None = None
+    fp8: FlopPerClock | None = None
+
+    def tflops(self, units: int, clock_mhz: float) -> dict[str, float]:
+        """The peaks these rates give on ``units`` units at ``clock_mhz``, in TFLOPS."""
+        return {
+            p: rate * units * clock_mhz * 1e6 / 1e12
+            for p in PRECISIONS
+            if (rate := getattr(self, p)) is not None
+        }
+
+
+class GpuArchitecture(Sourced):
+    """A maker's per-unit throughput for one architecture (and segment: GeForce halves the
+    FP32-accumulate tensor rate that workstation parts of the same chip run at full speed)."""
+
+    id: Id
+    name: Text
+    vendor: Text
+    unit: Text = Field(description="what the rates are per: SM, CU, Xe-core, GPU core")
+    flop_per_clock: Rates
+    inference_flop_per_clock: Rates | None = Field(
+        default=None,
+        description=(
+            "rates inference kernels reach where they differ from the training rates, e.g. "
+            "GeForce tensor FP16 with FP16 accumulate; unset precisions fall back to "
+            "flop_per_clock"
+        ),
+    )
+
+
+class Derivation(Strict):
+    """The inputs a GPU's peaks are computed from: architecture rate × units × boost clock."""
+
+    architecture: Id
+    units: Count(1, 100_000, "SMs, CUs or cores")
+    boost_clock_mhz: Quantity(100, 10_000, "MHz")
+
+
 class Gpu(Named, Sourced):
     id: Id
     name: Text
@@ -288,16 +338,66 @@ class Gpu(Named, Sourced):
     architecture: MaybeLocalized = None
     release_date: date
     memory_gib: Quantity(0.25, 4096, "GiB", "memory is given in GiB, not bytes")
+    memory_options_gib: list[Quantity(0.25, 4096, "GiB")] | None = Field(
+        default=None,
+        description="the memory sizes sold for this chip (unified memory); memory_gib is one",
+    )
     memory_type: MaybeLocalized = None
     memory_bandwidth_gbs: Quantity(1, 100_000, "GB/s")
     board_power_w: Quantity(1, 5000, "watts") | None = None
-    peak_tflops: Peaks
+    derivation: Derivation | None = Field(
+        default=None,
+        description="compute peak_tflops from an architecture's rates instead of stating it",
+    )
+    peak_tflops: Peaks | None = None
+    inference_tflops: Peaks | None = Field(
+        default=None,
+        description="set by the loader from a derivation: the peaks inference kernels reach",
+        json_schema_extra={"readOnly": True},
+    )
     launch_price_usd: Quantity(1, 1_000_000, "USD") | None = None
     cloud_price: CloudPrice | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _computed(cls, raw: Any) -> Any:
+        if isinstance(raw, dict) and "inference_tflops" in raw:
+            raise ValueError("inference_tflops is computed from derivation; remove it")
+        return raw
+
+    @model_validator(mode="after")
+    def _peaks(self):
+        if (self.derivation is None) == (self.peak_tflops is None):
+            raise ValueError("give either peak_tflops or derivation (which computes them)")
+        if self.memory_options_gib and self.memory_gib not in self.memory_options_gib:
+            raise ValueError("memory_gib must be one of memory_options_gib")
+        return self
 
     def peak(self, precision: str) -> float | None:
         """Dense peak in TFLOPS at ``precision`` or None."""
         return getattr(self.peak_tflops, precision)
+
+    def inference_peak_at(self, precision: str) -> float | None:
+        """The peak inference kernels reach at ``precision`` (FP16 accumulate on GeForce)."""
+        faster = self.inference_tflops and getattr(self.inference_tflops, precision)
+        return faster or self.peak(precision)
+
+    def derived(self, arch: GpuArchitecture) -> Gpu:
+        """This GPU with peak_tflops (and inference_tflops) computed from ``arch``."""
+        d = self.derivation
+        assert d is not None
+        train = arch.flop_per_clock.tflops(d.units, d.boost_clock_mhz)
+        infer = (
+            arch.inference_flop_per_clock.tflops(d.units, d.boost_clock_mhz)
+            if arch.inference_flop_per_clock
+            else {}
+        )
+        return self.model_copy(
+            update={
+                "peak_tflops": Peaks(**train),
+                "inference_tflops": Peaks(**(train | infer)) if infer else None,
+            }
+        )
 
 
 # ---------------------------------------------------------------- models
@@ -520,6 +620,7 @@ class Catalog:
     models: dict[str, Model]
     scenario: Scenario
     local: localdata.Local | None = None  # formats.yaml and measurements.yaml, when present
+    architectures: dict[str, GpuArchitecture] = dataclasses.field(default_factory=dict)
 
     def gpu(self, key: str) -> Gpu:
         """A GPU by id (directly: the engine looks ids up in loops) or by what people type."""
@@ -692,7 +793,13 @@ def load_catalog(directory: str | Path) -> Catalog:
     if not d.is_dir():
         raise DataError([Problem(str(d), "", "", "data directory not found")])
     docs: dict[str, Document] = {}
+    archs = (
+        _load_list(d / ARCH_FILE, "architectures", GpuArchitecture, problems, docs)
+        if (d / ARCH_FILE).is_file()
+        else {}
+    )
     gpus = _load_list(d / "gpus.yaml", "gpus", Gpu, problems, docs)
+    gpus = dict(_derive(gpus, archs, str(d / "gpus.yaml"), problems))
     models = _load_list(d / "models.yaml", "models", Model, problems, docs)
 
     mfile = str(d / "models.yaml")
@@ -733,7 +840,28 @@ def load_catalog(directory: str | Path) -> Catalog:
     if problems:
         raise DataError([_with_line(p, docs) for p in problems])
     assert scenario is not None
-    return Catalog(gpus=gpus, models=models, scenario=scenario, local=local)
+    return Catalog(gpus=gpus, models=models, scenario=scenario, local=local, architectures=archs)
+
+
+def _derive(
+    gpus: dict[str, Gpu], archs: dict[str, GpuArchitecture], file: str, problems: list[Problem]
+) -> Iterator[tuple[str, Gpu]]:
+    """Every GPU, those with a derivation given their computed peaks."""
+    for i, (gid, g) in enumerate(gpus.items()):
+        if g.derivation is None:
+            yield gid, g
+        elif (arch := archs.get(g.derivation.architecture)) is None:
+            name = g.derivation.architecture
+            problems.append(
+                Problem(
+                    file,
+                    _entry_label("gpus", i, {"id": gid}),
+                    "derivation.architecture",
+                    f"unknown architecture {name!r} (not in {ARCH_FILE}){_suggest(name, archs)}",
+                )
+            )
+        else:
+            yield gid, g.derived(arch)
 
 
 def _check_scenario(s: Scenario, gpus: dict, models: dict, file: str) -> Iterator[Problem]:
@@ -808,6 +936,7 @@ def json_schemas() -> dict[str, str]:
         "gpus.schema.json": wrap("gpus", Gpu),
         "models.schema.json": wrap("models", Model),
         "scenario.schema.json": scenario,
+        "architectures.schema.json": wrap("architectures", GpuArchitecture),
     }
     return {
         k: json.dumps(v, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.data import DATA_FILES, load_catalog
+from generator.data import ARCH_FILE, DATA_FILES, load_catalog
 from generator.i18n import L10n
 from generator.results import compute_all
 
@@ -84,8 +84,10 @@ def data_at_revision(rev: str, data_dir: Path) -> Iterator[Path]:
     rel = data_dir.resolve().relative_to(root.resolve())
     with tempfile.TemporaryDirectory(prefix="gpu-year-data-") as tmp:
         out = Path(tmp)
-        for name in DATA_FILES:
+        for name in (*DATA_FILES, ARCH_FILE):
             show = _git("-C", str(root), "show", f"{rev}:{(rel / name).as_posix()}")
+            if show.returncode and name == ARCH_FILE:
+                continue  # optional, and absent before peaks were derived
             if show.returncode:
                 raise DiffError(
                     f"cannot read {rel / name} at {rev}: {show.stderr.decode().strip()}"

@@ -21,7 +21,7 @@ import jinja2
 
 from generator import charts, pages
 from generator.cache import Cache, digest, files_digest
-from generator.data import DATA_FILES, Catalog
+from generator.data import ARCH_FILE, DATA_FILES, Catalog
 from generator.downloads import downloads
 from generator.i18n import LANGS, LOCALES
 from generator.localdata import LOCAL_FILES
@@ -298,7 +298,7 @@ def generate(
 def inputs_digest(data: Path, templates: Path) -> str:
     """Fingerprint of everything generation reads: data, templates, code, strings."""
     files = [
-        data / f for f in (*DATA_FILES, *LOCAL_FILES) if (data / f).is_file()
+        data / f for f in (*DATA_FILES, ARCH_FILE, *LOCAL_FILES) if (data / f).is_file()
     ]  # the loader reports the rest
     files += [p for p in sorted(templates.rglob("*")) if p.is_file()]
     files += sorted(GENERATOR.rglob("*.py")) + string_files()
