@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -14,7 +15,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from generator import answer, logs, paths, results, site, workdir
+from generator import answer, hfconfig, logs, paths, results, site, workdir
 from generator.custom import CUSTOM, CustomError, custom_gpu, custom_model
 from generator.data import (
     LANGS,
@@ -188,7 +189,8 @@ def _pick_gpu(catalog: Catalog, key: str, precision: str | None, custom: dict) -
 
 
 def _pick_model(catalog: Catalog, key: str, custom: dict) -> Model:
-    """A catalog model by id, name or fragment, or the ``custom`` one built from its options."""
+    """A catalog model by id, name or fragment, a config.json (path or ``hf:ORG/NAME``), or the
+    ``custom`` one built from its options."""
     if key.lower() == CUSTOM:
         try:
             return custom_model(
@@ -196,6 +198,8 @@ def _pick_model(catalog: Catalog, key: str, custom: dict) -> Model:
             )
         except CustomError as e:
             raise click.BadParameter(str(e), param_hint=f"'{e.option}'") from None
+    if hfconfig.is_config(key):
+        return _config_model(key, custom.get("tokens"), custom.get("flops"))
     given = [f"--{k.replace('_', '-')}" for k, v in custom.items() if v is not None]
     if given:
         raise click.UsageError(f"{', '.join(given)}: only for MODEL 'custom'")
@@ -203,6 +207,21 @@ def _pick_model(catalog: Catalog, key: str, custom: dict) -> Model:
         return catalog.model(key)
     except UnknownEntry as e:
         raise click.BadParameter(str(e), param_hint="'MODEL'") from None
+
+
+def _config_model(key: str, tokens: float | None = None, flops: float | None = None) -> Model:
+    try:
+        return hfconfig.model(hfconfig.read(key), tokens, flops)
+    except hfconfig.ConfigError as e:
+        raise click.BadParameter(str(e), param_hint="'MODEL'") from None
+
+
+def _with_model(catalog: Catalog, key: str) -> tuple[Catalog, str]:
+    """The catalog and a model id in it: a config.json MODEL is added to a copy of the catalog."""
+    if not hfconfig.is_config(key):
+        return catalog, key
+    m = _config_model(key)
+    return dataclasses.replace(catalog, models={**catalog.models, m.id: m}), m.id
 
 
 def _setup(catalog: Catalog, gpu: Gpu, **given) -> Setup:
@@ -246,6 +265,10 @@ def compare(gpu, model, precision, years, days, gpus, lang, as_json, data_dir, *
     catalog = load(data_dir)
     g = _pick_gpu(catalog, gpu, precision, {k: options.pop(k) for k in CUSTOM_GPU})
     m = _pick_model(catalog, model, {k: options.pop(k) for k in CUSTOM_MODEL})
+    if hfconfig.is_config(model) and m.training_compute is None and m.training_tokens is None:
+        raise click.UsageError(
+            f"{model}: a config.json says nothing of training; give --tokens or --flops"
+        )
     setup = _setup(
         catalog, g, precision=precision, years=_years(catalog, years, days), gpus=gpus, **options
     )
@@ -710,6 +733,7 @@ def finetune(
     catalog = load(data_dir)
     _need_local(catalog)
     g = _pick_gpu(catalog, gpu, "bf16", custom)  # a custom GPU's --tflops: its 16-bit peak
+    catalog, model = _with_model(catalog, model)
     _local_plan(
         lambda n: local.finetune(
             catalog,
@@ -801,6 +825,7 @@ def infer(gpu, model, data_dir, quant, context, batch, kv_cache, gpus, lang, as_
             param_hint="'--bandwidth'",
         )
     g = _pick_gpu(catalog, gpu, "fp16", custom)  # a custom GPU's --tflops: its 16-bit peak
+    catalog, model = _with_model(catalog, model)
     _local_plan(
         lambda n: local.infer(
             catalog,
@@ -818,4 +843,37 @@ def infer(gpu, model, data_dir, quant, context, batch, kv_cache, gpus, lang, as_
         lang,
         as_json,
         g,
+    )
+
+
+@cli.group()
+def model():
+    """Models outside the catalog."""
+
+
+@model.command("from-config")
+@click.argument("config")
+@click.option("--tokens", type=_number(1e6, 1e16), callback=_finite, help="Training tokens.")
+def from_config(config, tokens):
+    """Print a models.yaml entry for a Hugging Face config.json (a path or hf:ORG/NAME).
+
+    Parameters (exact, counted from the architecture) and the architecture come from the config;
+    fill in the name, organization, release date, training data and their sources.
+
+    \b
+    Example:
+        gpu-year model from-config hf:Qwen/Qwen2.5-7B >> data/models.yaml
+    """
+    import yaml
+
+    try:
+        raw = hfconfig.entry(hfconfig.read(config), tokens)
+    except hfconfig.ConfigError as e:
+        raise click.BadParameter(str(e), param_hint="'CONFIG'") from None
+    text = yaml.safe_dump([raw], allow_unicode=True, sort_keys=False, width=100)
+    click.echo(
+        "  # From `gpu-year model from-config`: check name, organization and release_date; add\n"
+        "  # training_tokens / training_compute with their sources, and the bilingual notes.\n"
+        + "".join(f"  {line}\n" for line in text.splitlines()),
+        nl=False,
     )

@@ -145,6 +145,7 @@ def test_committed_schema_is_current(runner):
         "gpus.schema.json",
         "models.schema.json",
         "scenario.schema.json",
+        "architectures.schema.json",
         "formats.schema.json",
         "measurements.schema.json",
     }
