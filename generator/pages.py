@@ -41,6 +41,34 @@ class PageSpec:
 
 # ---------------------------------------------------------------- data for templates
 
+SEGMENTS = ("consumer", "workstation", "datacenter")
+
+
+def gpu_groups(catalog: Catalog) -> list[dict[str, Any]]:
+    """The GPU index's sections: makers (most entries first), each split by segment, newest
+    card first: ``[{"vendor": "NVIDIA", "segments": [{"class": "consumer", "ids": […]}]}]``."""
+    by_vendor: dict[str, list[Gpu]] = {}
+    for g in catalog.gpus.values():
+        by_vendor.setdefault(g.vendor, []).append(g)
+    return [
+        {
+            "vendor": vendor,
+            "segments": [
+                {
+                    "class": seg,
+                    "ids": [
+                        g.id
+                        for g in sorted(members, key=lambda g: (g.release_date, g.id), reverse=True)
+                        if g.class_ == seg
+                    ],
+                }
+                for seg in SEGMENTS
+                if any(g.class_ == seg for g in members)
+            ],
+        }
+        for vendor, members in sorted(by_vendor.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    ]
+
 
 def source_id(url: str) -> str:
     """Stable anchor of a source in the bibliography."""
@@ -158,6 +186,8 @@ def build_pages(
             {
                 **common,
                 "gpus": gpus,
+                "groups": gpu_groups(catalog),
+                "years": sorted({g.release_date.year for g in catalog.gpus.values()}),
                 "results": gpu_results,
                 "headline_pairs": {gid: asdict(row[q.model]) for gid, row in results.pairs.items()},
             },

@@ -173,6 +173,27 @@ def test_search_offers_only_pages_in_the_readers_language(watched, base_url, lan
     assert watched.problems == []
 
 
+@pytest.mark.parametrize(
+    ("lang", "none"), [("en", "No card matches."), ("de", "Keine Karte passt.")]
+)
+def test_gpu_index_filter_keeps_only_matching_cards(watched, base_url, lang, none):
+    page = watched.goto(base_url + ("de/" if lang == "de" else "") + "gpus/")
+    box = page.locator("#gpu-filter")
+    box.fill("4090")
+    names = page.locator("[data-filtered] tbody tr:not([hidden]) td:first-child").all_inner_texts()
+    assert names
+    assert all("4090" in n for n in names), names
+    # sections without a match disappear with their headings; the makers' order stays
+    assert page.locator("h2:not([hidden])").all_inner_texts()[0].startswith("NVIDIA")
+    assert not page.locator("h2#amd:not([hidden])").count()
+    box.fill("no such card")
+    assert page.locator("#gpu-filter-status").inner_text() == none
+    box.fill("")
+    rows = page.locator("[data-filtered] tbody tr:not([hidden])").count()
+    assert rows == page.locator("[data-filtered] tbody tr").count()
+    assert watched.problems == []
+
+
 PAGES = [
     "",
     "method/",

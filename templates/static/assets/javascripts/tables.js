@@ -84,8 +84,45 @@
     resizing = setTimeout(scrollers, 150);
   });
 
+  // The GPU index's filter: rows whose first cell contains every typed word stay; sections
+  // (headings and tables) left without rows are hidden. Without JavaScript all rows show.
+  function filter(input) {
+    if (input.dataset.ready) return;
+    input.dataset.ready = "1";
+    const status = document.getElementById(input.getAttribute("aria-describedby"));
+    const tables = Array.from(document.querySelectorAll("[data-filtered] table"));
+    function heading(el, tag) {
+      let h = el.closest("[data-filtered]") || el;
+      while (h && !(h.tagName === tag)) h = h.previousElementSibling;
+      return h;
+    }
+    input.addEventListener("input", function () {
+      const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      let shown = 0;
+      const h2s = new Map();
+      tables.forEach(function (table) {
+        let any = false;
+        Array.from(table.tBodies[0].rows).forEach(function (row) {
+          const name = row.cells[0].textContent.toLowerCase();
+          const hit = words.every(function (w) { return name.indexOf(w) >= 0; });
+          row.hidden = !hit;
+          if (hit) { any = true; shown += 1; }
+        });
+        const box = table.closest("[data-filtered]");
+        box.hidden = !any;
+        const h3 = heading(box, "H3");
+        if (h3) h3.hidden = !any;
+        const h2 = heading(h3 || box, "H2");
+        if (h2) h2s.set(h2, (h2s.get(h2) || false) || any);
+      });
+      h2s.forEach(function (any, h2) { h2.hidden = !any; });
+      if (status) status.textContent = shown ? "" : status.dataset.none;
+    });
+  }
+
   function init() {
     document.querySelectorAll(".sortable table").forEach(setup);
+    document.querySelectorAll(".table-filter input").forEach(filter);
     scrollers();
   }
 
