@@ -36,6 +36,7 @@ from generator.yamlio import (
     DataError,
     Document,
     Problem,
+    control_in,
     describe,
     parse_yaml,
     read_yaml,
@@ -94,8 +95,26 @@ Id = Annotated[
     Field(strict=True, pattern=ID_PATTERN, description="lower-case slug, e.g. rtx-4070-ti"),
     AfterValidator(_check_id),
 ]
-Text = Annotated[str, Field(strict=True, min_length=1, max_length=300)]
-Prose = Annotated[str, Field(strict=True, min_length=1, max_length=2000)]
+
+
+def _printable(text: str, allow: str = "", where: str = "") -> str:
+    """``text``, refused when it holds a control character: it would reach terminals raw."""
+    c = control_in(text, allow)
+    if c is not None:
+        raise ValueError(
+            f"contains the control character U+{ord(c):04X}{where} (at character "
+            f"{text.index(c) + 1}): names and texts are printed to terminals and pages, where it "
+            "could rewrite or reorder what is shown; remove it"
+        )
+    return text
+
+
+Text = Annotated[str, Field(strict=True, min_length=1, max_length=300), AfterValidator(_printable)]
+Prose = Annotated[  # notes may run over several lines
+    str,
+    Field(strict=True, min_length=1, max_length=2000),
+    AfterValidator(lambda v: _printable(v, allow="\n")),
+]
 LANG_NAMES = {"en": "English", "de": "German"}
 
 
@@ -107,7 +126,7 @@ def _localized(v: Any) -> str | dict[str, str]:
             raise ValueError(f"expected text{where}, got {describe(s)}")
         if not s.strip() or len(s) > 300:
             raise ValueError(f"expected 1 to 300 characters{where}, got {len(s)}")
-        return s
+        return _printable(s, where=where)
 
     if isinstance(v, dict):
         unknown = [k for k in v if k not in LANGS]
