@@ -9,6 +9,8 @@ import json
 import math
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -33,6 +35,7 @@ from generator.data import (
 from generator.i18n import L10n
 from generator.results import Setup, training_compute
 from generator.results import compare as compare_pair
+from generator.yamlio import SHORT, strip_controls
 
 CUSTOM_GPU = ("tflops", "memory", "bandwidth", "power")
 CUSTOM_MODEL = ("params", "active_params", "tokens", "flops")
@@ -62,7 +65,41 @@ def load(data_dir: Path) -> Catalog:
         raise click.ClickException(str(e)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@contextmanager
+def _safe_errors(argv: list[str]) -> Iterator[None]:
+    """Error messages fit for a terminal: no control character (an escape sequence, a bidi
+    override) is printed as it is, and a refused argument is echoed as at most 60 characters
+    (click quotes it whole)."""
+    try:
+        yield
+    except click.ClickException as e:
+        if isinstance(e, click.UsageError):
+            long = {
+                a for arg in argv for a in (arg, arg.partition("=")[2]) if len(a) > SHORT.maxstring
+            }
+            for a in sorted(long, key=len, reverse=True):
+                short = SHORT.repr(a)
+                e.message = e.message.replace(repr(a), short).replace(a, short[1:-1])
+        e.message = strip_controls(e.message)
+        raise
+
+
+class _Group(click.Group):
+    """The command group; its errors go through ``_safe_errors``."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        argv = list(args)
+        with _safe_errors(argv):
+            ctx = super().make_context(info_name, args, parent, **extra)
+        ctx.meta["gpu_year.argv"] = argv
+        return ctx
+
+    def invoke(self, ctx):
+        with _safe_errors(ctx.meta.get("gpu_year.argv", [])):
+            return super().invoke(ctx)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="gpu-year")
 def cli():
     """How far is one GPU-year from training model X? Sourced numbers, in English and German."""
@@ -253,8 +290,9 @@ def _setup(catalog: Catalog, gpu: Gpu, **given) -> Setup:
 def compare(gpu, model, precision, years, days, gpus, lang, as_json, data_dir, **options):
     """Can GPU (N of them), running for a year, train MODEL?
 
-    GPU and MODEL take an id, a name or an unambiguous part of one ("4090", "llama 2 7b"), or
-    `custom` with --tflops/--memory (GPU) or --params and --tokens/--flops (MODEL).
+    GPU and MODEL take an id, a name or whole words of a name that fit one entry ("4090",
+    "llama 2 7b"), or `custom` with --tflops/--memory (GPU) or --params and --tokens/--flops
+    (MODEL).
 
     \b
     Examples:
@@ -276,7 +314,8 @@ def compare(gpu, model, precision, years, days, gpus, lang, as_json, data_dir, *
         result = compare_pair(catalog, g, m, setup)
     except ArithmeticError as e:  # the options are bounded; this is a last line of defence
         raise click.ClickException(
-            f"cannot compare {gpu} with {model} at these settings ({type(e).__name__}: {e}); "
+            f"cannot compare {g.label('en')} with {m.label('en')} at these settings "
+            f"({type(e).__name__}: {e}); "
             "try values closer to the scenario's"
         ) from None
     if as_json:
@@ -765,7 +804,7 @@ def _choice_from(kind: str):
         data_dir = ctx.params.get("data_dir", paths.DATA)
         known = list(getattr(load(data_dir).local, kind, {}) or {})
         if value not in known:
-            raise click.BadParameter(f"expected one of {', '.join(known)}, got {value!r}")
+            raise click.BadParameter(f"expected one of {', '.join(known)}, got {SHORT.repr(value)}")
         return value
 
     return check

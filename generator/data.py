@@ -11,6 +11,7 @@ import difflib
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -35,6 +36,7 @@ from generator.yamlio import (
     DataError,
     Document,
     Problem,
+    control_in,
     describe,
     parse_yaml,
     read_yaml,
@@ -95,8 +97,26 @@ Id = Annotated[
     Field(strict=True, pattern=ID_PATTERN, description="lower-case slug, e.g. rtx-4070-ti"),
     AfterValidator(_check_id),
 ]
-Text = Annotated[str, Field(strict=True, min_length=1, max_length=300)]
-Prose = Annotated[str, Field(strict=True, min_length=1, max_length=2000)]
+
+
+def _printable(text: str, allow: str = "", where: str = "") -> str:
+    """``text``, refused when it holds a control character: it would reach terminals raw."""
+    c = control_in(text, allow)
+    if c is not None:
+        raise ValueError(
+            f"contains the control character U+{ord(c):04X}{where} (at character "
+            f"{text.index(c) + 1}): names and texts are printed to terminals and pages, where it "
+            "could rewrite or reorder what is shown; remove it"
+        )
+    return text
+
+
+Text = Annotated[str, Field(strict=True, min_length=1, max_length=300), AfterValidator(_printable)]
+Prose = Annotated[  # notes may run over several lines
+    str,
+    Field(strict=True, min_length=1, max_length=2000),
+    AfterValidator(lambda v: _printable(v, allow="\n")),
+]
 LANG_NAMES = {"en": "English", "de": "German"}
 
 
@@ -108,7 +128,7 @@ def _localized(v: Any) -> str | dict[str, str]:
             raise ValueError(f"expected text{where}, got {describe(s)}")
         if not s.strip() or len(s) > 300:
             raise ValueError(f"expected 1 to 300 characters{where}, got {len(s)}")
-        return s
+        return _printable(s, where=where)
 
     if isinstance(v, dict):
         unknown = [k for k in v if k not in LANGS]
@@ -632,12 +652,41 @@ class Catalog:
 
 
 class UnknownEntry(LookupError):
-    """An id or name that is not in the catalog; the message suggests close ids."""
+    """An id or name that is not in the catalog; the message lists the close entries."""
+
+
+# Words a name may carry or leave out ("NVIDIA GeForce RTX 4090" is the "RTX 4090", the "4090"):
+# makers, product lines and families that never tell two entries apart on their own.
+BRAND_WORDS = frozenset(
+    {"nvidia", "geforce", "rtx", "gtx", "tesla", "amd", "radeon", "rx", "instinct", "intel", "arc"}
+    | {"apple", "google", "cloud", "meta"}
+)
+MAX_LISTED = 8  # entries an ambiguous look-up lists
+
+
+def _tokens(text: str) -> list[str]:
+    """``text`` in the pieces people type: Unicode-normalized (NFKC), case-folded, split into
+    runs of letters (of any script) and of digits, a "." between digits kept, everything else a
+    separator: ``Qwen2.5-7B`` → ``qwen``, ``2.5``, ``7``, ``b``."""
+    s = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    out: list[str] = []
+    run = prev = ""
+    for i, c in enumerate(s):
+        kind = "a" if unicodedata.category(c)[0] in "LM" else "9" if c.isdecimal() else ""
+        if c == "." and prev == "9" and s[i + 1 : i + 2].isdecimal():
+            kind = "9"  # 2.5, 3.1
+        if run and kind != prev:
+            out.append(run)
+            run = ""
+        run += c if kind else ""
+        prev = kind
+    return [*out, run] if run else out
 
 
 def _folded(text: str) -> str:
-    """Lower case without spaces, hyphens and other separators: ``RTX 4090`` → ``rtx4090``."""
-    return re.sub(r"[^a-z0-9.]+", "", text.lower())
+    """``text`` without case, separators and punctuation: ``RTX 4090`` → ``rtx4090``, and
+    ``Ускоритель-1`` → ``ускоритель1`` (letters of every script are kept)."""
+    return "".join(_tokens(text))
 
 
 def _labels(entry: Named) -> list[str]:
@@ -645,28 +694,66 @@ def _labels(entry: Named) -> list[str]:
     return list(dict.fromkeys(entry.label(lang) for lang in LANGS))
 
 
-def resolve(key: str, entries: dict[str, Gpu] | dict[str, Model], what: str) -> str:
-    """Find an entry by id, name or an unambiguous fragment of either, ignoring case and spaces.
+@dataclass(frozen=True)
+class _Name:
+    """One name of an entry as look-ups compare it."""
 
-    ``RTX 4090``, ``4090`` and ``rtx-4090`` all find the RTX 4090; ``A100`` matches two GPUs and
-    raises ``UnknownEntry`` listing both; a typo raises it with the closest ids.
-    """
-    k = _folded(key)
-    folded = {eid: (_folded(eid), *map(_folded, _labels(e))) for eid, e in entries.items()}
-    exact = [eid for eid, names in folded.items() if k in names]
-    if k and exact:
-        return exact[0]
-    partial = [eid for eid, names in folded.items() if k and any(k in n for n in names)]
-    if len(partial) == 1:
-        return partial[0]
-    if partial:
-        raise UnknownEntry(
-            f"{what} {key!r} is ambiguous: it matches {', '.join(partial)}; give one of these ids"
+    folded: str
+    tokens: frozenset[str]  # a query matches when each of its tokens is one of these
+    required: frozenset[str]  # … and names this entry alone when it has all of these
+
+
+def _names(eid: str, entry: Named) -> list[_Name]:
+    """The id and the display names; brand words and the qualifier ("40-core GPU") are optional."""
+
+    def name(full: str, core: str) -> _Name:
+        return _Name(
+            _folded(full), frozenset(_tokens(full)), frozenset(_tokens(core)) - BRAND_WORDS
         )
-    back = {n: eid for eid, names in folded.items() for n in names}
-    ids = sorted({back[c] for c in difflib.get_close_matches(k, back, n=3, cutoff=0.5)})
-    hint = f" Did you mean: {', '.join(ids)}?" if ids else ""
-    raise UnknownEntry(f"unknown {what} {key!r}.{hint} (`gpu-year list` shows all ids)")
+
+    return [name(eid, eid), *(name(label, entry.name) for label in _labels(entry))]
+
+
+def resolve(key: str, entries: dict[str, Gpu] | dict[str, Model], what: str) -> str:
+    """The id of the entry ``key`` names: its id or display name (ignoring case, spaces and
+    punctuation), or whole words of one that fit no other entry.
+
+    ``rtx-4090``, ``RTX 4090`` and ``4090`` find the RTX 4090; ``4070`` finds the RTX 4070, never
+    the 4070 Ti, and ``T4`` never the M4. ``UnknownEntry`` when no entry or several fit: a bare
+    ``V100`` with a SXM2 and a PCIe card lists both, ``GTX 1080`` with only a 1080 Ti in the
+    catalog asks for it, a typo lists the closest entries.
+    """
+    names = {eid: _names(eid, e) for eid, e in entries.items()}
+    k, query = _folded(key), frozenset(_tokens(key))
+    exact = [eid for eid, ns in names.items() if k and any(n.folded == k for n in ns)]
+    if len(exact) == 1:
+        return exact[0]
+    whole, more = [], []  # entries the words name fully, and those with words left over
+    for eid, ns in names.items():
+        fits = [n for n in ns if query and query <= n.tokens]
+        if fits:
+            (whole if any(n.required <= query for n in fits) else more).append(eid)
+    if len(whole) == 1:
+        return whole[0]
+
+    def shown(ids: list[str]) -> str:
+        listed = [f"{i} ({entries[i].label(LANGS[0])})" for i in ids[:MAX_LISTED]]
+        rest = f" and {len(ids) - MAX_LISTED} more" if len(ids) > MAX_LISTED else ""
+        return ", ".join(listed) + rest
+
+    typed, listing = SHORT.repr(key), f"`gpu-year list {what.lower()}s` shows all ids"
+    if len(whole) + len(more) > 1:
+        raise UnknownEntry(
+            f"ambiguous {what} {typed}: it matches {shown(whole + more)}; give one of these ids"
+            + (f" ({listing})" if len(whole) + len(more) > MAX_LISTED else "")
+        )
+    if more:
+        raise UnknownEntry(f"no {what} named {typed}; did you mean {shown(more)}?")
+    back = {n.folded: eid for eid, ns in names.items() for n in ns}
+    close = difflib.get_close_matches(k, back, n=10, cutoff=0.5)
+    ids = list(dict.fromkeys(back[c] for c in close))[:3]
+    hint = f" Did you mean {shown(ids)}?" if ids else ""
+    raise UnknownEntry(f"unknown {what} {typed}.{hint} ({listing})")
 
 
 def _entry_label(kind: str, i: int, raw: Any) -> str:
@@ -747,6 +834,18 @@ def _load_list(
         shown = _labels(entry) if isinstance(entry, Named) else []  # measurements have no name
         for what, value in (*(("name", n) for n in shown), ("id", entry.id)):
             folded = _folded(value)
+            if not folded:
+                problems.append(
+                    Problem(
+                        file,
+                        label,
+                        what,
+                        f"{describe(value)} has no letter or digit: `compare` and the pages find "
+                        "entries by name",
+                        doc.line(what, start=raw),
+                    )
+                )
+                continue
             other = names.setdefault(folded, f"the {what} of {label}")
             if not other.endswith(f" of {label}"):
                 problems.append(

@@ -231,7 +231,23 @@ def read_yaml(path: Path) -> Any:
     return parse_yaml(path).data
 
 
+# Characters that steer a terminal or reorder text instead of showing: C0 and C1 controls (ESC
+# starts every terminal escape), DEL, and the Unicode bidirectional embeddings and isolates.
+CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def control_in(text: str, allow: str = "") -> str | None:
+    """The first control character of ``text`` (other than those in ``allow``), or None."""
+    return next((c for c in CONTROLS.findall(text) if c not in allow), None)
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control characters, line breaks kept: safe to print to a terminal."""
+    return CONTROLS.sub(lambda m: m.group() if m.group() == "\n" else "", text)
+
+
 SHORT = reprlib.Repr()  # bounded: a value from the data may be huge or deeply nested
+# (and escaped: a control character in it is shown as \x1b or \u202e, never sent as it is)
 SHORT.maxlevel, SHORT.maxstring, SHORT.maxother, SHORT.maxlong = 2, 60, 60, 60
 SHORT.maxdict = SHORT.maxlist = SHORT.maxtuple = SHORT.maxset = 3
 
