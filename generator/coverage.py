@@ -86,6 +86,8 @@ def figure_paths(entry: BaseModel, prefix: str = "") -> Iterator[str]:
         path = prefix + (info.alias or name)
         if name in ("notes", "sources") or value is None or path in NOT_FIGURES:
             continue
+        if name in ("peak_tflops", "inference_tflops") and getattr(entry, "derivation", None):
+            continue  # computed from the derivation's inputs, which carry the sources
         if isinstance(value, BaseModel):
             yield from figure_paths(value, path + ".")
         elif isinstance(value, int | float | date) and not isinstance(value, bool):

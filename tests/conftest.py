@@ -132,6 +132,7 @@ def write_mini_data(target: Path, change: Callable[[dict, dict, dict], None] | N
     for name, doc in (("gpus.yaml", gpus), ("models.yaml", models), ("scenario.yaml", scenario)):
         text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
         (target / name).write_text(text, encoding="utf-8")
+    shutil.copy(paths.DATA / "architectures.yaml", target)  # the derived peaks' rates
     return target
 
 

@@ -50,7 +50,9 @@ CASES = [
     ),
     (
         "gpus.yaml",
-        lambda d: first_gpu(d)["peak_tflops"].update(fp32=11.3e12),
+        lambda d: next(g for g in d["gpus"] if "peak_tflops" in g)["peak_tflops"].update(
+            fp32=11.3e12
+        ),
         ["peak_tflops.fp32", "TFLOPS", "FLOP/s instead of TFLOPS"],
     ),
     (
@@ -111,8 +113,8 @@ CASES = [
     ),
     (
         "scenario.yaml",
-        lambda d: d["question"].update(gpu="rtx-4070"),
-        ["scenario.yaml", "question", "gpu", "unknown GPU 'rtx-4070'"],
+        lambda d: d["question"].update(gpu="rtx-4075"),
+        ["scenario.yaml", "question", "gpu", "unknown GPU 'rtx-4075'"],
     ),
     (
         "scenario.yaml",

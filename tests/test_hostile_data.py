@@ -100,7 +100,7 @@ CASES = {
     # unbounded work from small input
     "alias bomb, nine levels": (alias_bomb, ["gpus.yaml", "line ", "aliases", "not allowed"]),
     "nesting 5000 deep": (deep_nesting, ["models.yaml", "line ", "nest"]),
-    "5000 unknown fields": (thousands_of_problems, ["5009 problems", "and 4909 more"]),
+    "5000 unknown fields": (thousands_of_problems, ["5008 problems", "and 4908 more"]),
     "a megabyte-long name": (
         replace_once("gpus.yaml", "name: NVIDIA GeForce RTX 4090", "name: " + "x" * 1_000_000),
         ["gpus.yaml", "line ", "gpus[", "name", "at most 300 characters"],

@@ -147,7 +147,8 @@ def test_missing_translation_is_a_problem(runner, edit, data_copy, file, change,
 
 def test_two_entries_with_one_label_are_a_problem(runner, edit, data_copy):
     def clash(d):
-        d["gpus"][-2]["name"] = "Google Cloud TPU v4"  # v5p: same name and qualifier as v4
+        v5p = next(g for g in d["gpus"] if g["id"] == "tpu-v5p")
+        v5p["name"] = "Google Cloud TPU v4"  # same name and qualifier as v4
 
     edit("gpus.yaml", clash)
     result = validate(runner, data_copy)
