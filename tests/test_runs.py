@@ -166,6 +166,34 @@ def test_cache_folder_that_is_a_file_is_one_message(tmp_path, runs):
     assert not (tmp_path / "site").exists()
 
 
+def test_a_cache_folder_that_cannot_be_written_says_so_and_no_cache_builds(tmp_path, runs):
+    cache = Path("/sys/gpu-year-cache")  # sysfs refuses new entries, even to root
+    data = write_mini_data(tmp_path / "data")
+    out = tmp_path / "site"
+    with pytest.raises(site.BuildError) as error:
+        site.build(out, data=data, site_url=SITE_URL, cache_dir=cache)
+    assert str(error.value).startswith(f"cannot write the cache entry {cache}")
+    assert str(error.value).endswith("or build with --no-cache")
+    assert not out.exists()
+    site.build(out, data=data, site_url=SITE_URL, cache_dir=cache, use_cache=False)
+    assert "NVIDIA GeForce RTX 4090" in (out / "gpus" / "rtx-4090" / "index.html").read_text()
+    assert not cache.exists()
+
+
+def test_two_builds_of_different_data_in_turn_each_publish_their_own(tmp_path, runs):
+    """One cache for both: entries are named by their inputs, so the data never mix."""
+    outs = {}
+    for name in ("Alpha Card", "Beta Card"):
+        key = name.split()[0].lower()
+        data = write_mini_data(tmp_path / key / "data", renamed(name))
+        outs[name] = tmp_path / key / "site"
+        site.build(outs[name], data=data, site_url=SITE_URL, cache_dir=tmp_path / "cache")
+    for name, out in outs.items():
+        other = "Beta Card" if name == "Alpha Card" else "Alpha Card"
+        assert name in (out / "gpus" / "rtx-4090" / "index.html").read_text(encoding="utf-8")
+        assert not [f for f, data in tree(out).items() if other.encode() in data]
+
+
 def test_a_broken_mkdocs_yml_is_a_build_error(tmp_path, runs):
     config = tmp_path / "mkdocs.yml"
     config.write_text("site_name: x\nhooks: [no-such-hook.py]\n")
