@@ -52,9 +52,11 @@ data_option = click.option(
 
 def _finite(ctx, param, value):
     # FloatRange lets "nan" through; a duty cycle or duration of NaN is never meant.
-    if value is not None and math.isnan(value):
+    if value is None:
+        return value
+    if math.isnan(value):
         raise click.BadParameter("expected a number, got nan")
-    return value
+    return value + 0.0  # -0.0 is 0 (`--price-kwh -0.0` must not print "-€0.00")
 
 
 def load(data_dir: Path) -> Catalog:

@@ -82,10 +82,12 @@ def data_at_revision(rev: str, data_dir: Path) -> Iterator[Path]:
         raise DiffError(f"{data_dir} is not in a git checkout: {top.stderr.decode().strip()}")
     root = Path(top.stdout.decode().strip())
     rel = data_dir.resolve().relative_to(root.resolve())
+    commit = _commit(root, rev)
     with tempfile.TemporaryDirectory(prefix="gpu-year-data-") as tmp:
         out = Path(tmp)
         for name in (*DATA_FILES, ARCH_FILE):
-            show = _git("-C", str(root), "show", f"{rev}:{(rel / name).as_posix()}")
+            spec = f"{commit}:{(rel / name).as_posix()}"
+            show = _git("-C", str(root), "show", "--end-of-options", spec)
             if show.returncode and name == ARCH_FILE:
                 continue  # optional, and absent before peaks were derived
             if show.returncode:
@@ -94,6 +96,20 @@ def data_at_revision(rev: str, data_dir: Path) -> Iterator[Path]:
                 )
             (out / name).write_bytes(show.stdout)
         yield out
+
+
+def _commit(root: Path, rev: str) -> str:
+    """The commit id that ``rev`` names in ``root``; a revision is data, never an option."""
+    shown = rev if len(rev) <= 60 else rev[:59] + "…"
+    hint = "give a branch, tag or commit, e.g. --against HEAD or --against main"
+    if rev.startswith("-"):
+        raise DiffError(f"--against {shown!r} is not a revision (it starts with '-'); {hint}")
+    parsed = _git(
+        "-C", str(root), "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"
+    )
+    if parsed.returncode:
+        raise DiffError(f"--against {shown!r}: no such commit in {root}; {hint}")
+    return parsed.stdout.decode().strip()
 
 
 def _git(*args: str) -> subprocess.CompletedProcess[bytes]:

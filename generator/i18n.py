@@ -21,6 +21,7 @@ from babel.numbers import (
     format_compact_currency,
     format_compact_decimal,
     format_currency,
+    get_currency_symbol,
     parse_pattern,
 )
 from markupsafe import Markup
@@ -31,6 +32,9 @@ LANGS = ("en", "de")
 LOCALES = Path(__file__).parent / "locales"  # the English source strings (en.yaml)
 NBSP = "\u00a0"
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+# From here on numbers are scientific: CLDR has no larger words than trillion, and the integer
+# digits of a float turn into noise (3,170,979,198,380,000,256 for 3.17 × 10²¹).
+SCIENTIFIC_FROM = 1e15
 
 
 # Characters that start Markdown markup in running text (``|`` ends a table cell, ``{`` starts an
@@ -52,9 +56,14 @@ def plain(value: Any) -> str:
     return _SPACE.sub(" ", str(value))
 
 
+def exact(x: float) -> Decimal:
+    """The shortest decimal form of ``x`` (what Python prints); −0 is 0, never shown as "-0"."""
+    return Decimal(repr(float(x) + 0.0))
+
+
 def round_sig(x: float, sig: int) -> Decimal:
     """``x`` rounded to ``sig`` significant digits, as an exact Decimal (half away from zero)."""
-    d = Decimal(repr(float(x)))
+    d = exact(x)
     if d == 0:
         return d
     return d.quantize(Decimal(f"1e{d.adjusted() - sig + 1}"), rounding=ROUND_HALF_UP)
@@ -109,9 +118,12 @@ class L10n:
         return f"{m}{NBSP}×{NBSP}10{str(exp).translate(_SUPERSCRIPT)}"
 
     def num(self, x: float, sig: int = 3) -> str:
-        """A number to ``sig`` significant digits with the language's grouping and decimal mark."""
+        """A number to ``sig`` significant digits with the language's grouping and decimal mark
+        (``sci`` from 10¹⁵)."""
         if x == 0:
             return "0"
+        if abs(x) >= SCIENTIFIC_FROM:
+            return self.sci(x, sig)
         d = round_sig(x, sig)
         decimals = max(0, sig - 1 - d.adjusted())
         return self._decimal(d, "#,##0." + "#" * decimals if decimals else "#,##0")
@@ -119,7 +131,7 @@ class L10n:
     def fixed(self, x: float, decimals: int) -> str:
         """A number with exactly ``decimals`` decimals (``0.90``)."""
         fmt = "#,##0." + "0" * decimals if decimals else "#,##0"
-        return self._decimal(Decimal(repr(float(x))), fmt)
+        return self._decimal(exact(x), fmt)
 
     def value(self, x: float, sig: int = 3) -> str:
         """``num`` for everyday magnitudes, ``sci`` beyond a million or below a thousandth."""
@@ -134,12 +146,15 @@ class L10n:
             decimals = 1
         else:
             decimals = min(6, 1 - math.floor(math.log10(v)))
-        d = Decimal(repr(v)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        d = exact(v).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
         s = self._decimal(d, "0." + "0" * decimals if d % 1 else "0")
         return f"{s}{NBSP}%" if self.lang == "de" else f"{s}%"
 
-    def integer(self, n: int) -> str:
-        """A whole count, exact and grouped: ``4,196`` / ``4.196``."""
+    def integer(self, n: float) -> str:
+        """A whole count, exact and grouped: ``4,196`` / ``4.196``; from 10¹⁵ (where a float's
+        last digits are noise) ``sci``: ``3.17 × 10²¹``."""
+        if abs(n) >= SCIENTIFIC_FROM:
+            return self.sci(n)
         return self._decimal(Decimal(int(n)), "#,##0")
 
     def span(self, value: float, low: float, high: float, fmt: Any) -> str:
@@ -163,7 +178,7 @@ class L10n:
         German uses ``Mio.``/``Mrd.`` and spells out ``Billionen`` (an English trillion).
         Beyond 10¹⁵ the scientific form is used (CLDR has no larger words).
         """
-        if abs(x) >= 1e15:
+        if abs(x) >= SCIENTIFIC_FROM:
             s = self.sci(x)
         elif abs(x) < 1e6:
             s = self.num(x)
@@ -214,8 +229,11 @@ class L10n:
         """Money: ``$12.50``, ``$1,230`` / ``1.230 $``, ``$3.06 million``.
 
         Cents below 100, three significant digits above (like every other figure), words from a
-        million.
+        million, scientific notation where the words end: ``$3.29 × 10²¹`` / ``3,29 × 10²¹ $``.
         """
+        if abs(x) >= SCIENTIFIC_FROM:
+            symbol = get_currency_symbol(currency, self.locale)
+            return f"{symbol}{self.sci(x)}" if self.lang == "en" else f"{self.sci(x)}{NBSP}{symbol}"
         if abs(x) >= 1e6:
             d = round_sig(x, 3)
             digits = max(0, 2 - d.adjusted() % 3)
@@ -223,9 +241,7 @@ class L10n:
         if abs(x) >= 1000:
             x = round_sig(x, 3)
         cents = abs(x) < 100
-        x = Decimal(repr(float(x))).quantize(
-            Decimal("0.01" if cents else "1"), rounding=ROUND_HALF_UP
-        )
+        x = exact(x).quantize(Decimal("0.01" if cents else "1"), rounding=ROUND_HALF_UP)
         pattern = "#,##0.00" if cents else "#,##0"
         pattern = f"¤{pattern}" if self.lang == "en" else f"{pattern}{NBSP}¤"
         return format_currency(

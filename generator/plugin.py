@@ -113,7 +113,7 @@ class GpuYearPlugin(BasePlugin[GpuYearConfig]):
 
     @event_priority(-200)  # after the i18n plugin has built every language
     def on_post_build(self, config: Any) -> None:
-        """Put each language's 404 page and sitemaps where they belong.
+        """Mark the site as gpu-year's; put each language's 404 page and sitemaps in place.
 
         The i18n plugin writes every language's 404.html to the site root (the last language
         built wins). Material's language selector fetches ``sitemap.xml`` next to every hreflang
@@ -121,6 +121,7 @@ class GpuYearPlugin(BasePlugin[GpuYearConfig]):
         one listing the language, so these requests succeed instead of logging 404s.
         """
         site = Path(config.site_dir)
+        workdir.write_marker(site)  # the next build may replace this folder
         default = getattr(config.plugins.get("i18n"), "default_language", None)
         for lang, html in self._not_found.items():
             target = site / "404.html" if lang == default else site / lang / "404.html"

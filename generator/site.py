@@ -98,6 +98,20 @@ def _os_error(e: OSError, out: Path) -> BuildError:
     return BuildError(workdir.describe(e, out))
 
 
+def check_output(out: Path, cfg: Any, plugin: Any) -> None:
+    """Refuse an ``out`` whose replacement would lose more than a previous site."""
+    inputs = {
+        "the data directory": plugin.config.data_dir,
+        "the templates": plugin.config.templates_dir,
+        "the content cache": plugin.config.cache_dir,
+    }
+    root = Path(cfg.config_file_path).parent
+    try:
+        workdir.check_output(out, {k: root / v for k, v in inputs.items()}, root)
+    except workdir.WorkdirError as e:
+        raise BuildError(str(e)) from None
+
+
 def build(
     out: Path,
     *,
@@ -128,11 +142,7 @@ def build(
         except workdir.WorkdirError as e:
             raise BuildError(str(e)) from None
         with run:
-            workdir.remove_leftovers(out)
-            try:  # fail before the work, not after it, when the site cannot be put in place
-                workdir.check_writable(out, run.path.name)
-            except OSError as e:
-                raise _os_error(e, out) from None
+            errors: list[str] = []  # MkDocs' error messages, once the build has started
             overrides: dict[str, Any] = {"site_dir": str(run.site), "strict": strict}
             if site_url:
                 overrides["site_url"] = site_url
@@ -147,6 +157,13 @@ def build(
                 ):
                     if value is not None:
                         plugin.config[key] = str(Path(value).resolve())
+                # fail before the work, not after it, when the site cannot be put in place
+                check_output(out, cfg, plugin)
+                workdir.remove_leftovers(out)
+                try:
+                    workdir.check_writable(out, run.path.name)
+                except OSError as e:
+                    raise _os_error(e, out) from None
                 plugin.use_cache = use_cache
                 plugin.progress = progress
                 cfg.plugins.on_startup(command="build", dirty=False)

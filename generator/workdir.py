@@ -219,6 +219,72 @@ def describe(e: OSError, where: Path) -> str:
     return f"cannot write {e.filename or where}: {cause}" + (f"; {hint}" if hint else "")
 
 
+MARKER = ".gpu-year-site"  # written into every site; marks a folder a build may replace
+MARKER_TEXT = "Built by gpu-year. `gpu-year build` replaces this folder as a whole.\n"
+OLD_SITE = ("index.html", "sitemap.xml", "results.json")  # a site built before the marker
+
+
+def write_marker(site: Path) -> None:
+    """Mark ``site`` as a folder that the next build may replace."""
+    (site / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+
+
+def is_site(folder: Path) -> bool:
+    """Whether ``folder`` holds a site built by gpu-year (the marker, or an older site's files)."""
+    return (folder / MARKER).is_file() or all((folder / name).is_file() for name in OLD_SITE)
+
+
+def check_output(out: Path, inputs: dict[str, Path], checkout: Path) -> None:
+    """Raise ``WorkdirError`` unless replacing ``out`` as a whole can lose only a previous site.
+
+    ``out`` may neither be, contain nor lie inside one of the ``inputs`` (what the build reads,
+    by name); it may not contain the ``checkout`` or the home directory, be ``/`` or hold a
+    project. A folder that exists must be empty or a previous site (``is_site``).
+    """
+    out = out.resolve()
+    if problem := _unsafe_output(out, inputs, checkout):
+        why, fix = problem
+        raise WorkdirError(
+            f"refusing --out {out}: it {why}, and a build replaces --out as a whole; {fix}"
+        )
+
+
+Refusal = tuple[str, str]  # why an --out is refused, and what to do instead
+
+
+def _unsafe_output(out: Path, inputs: dict[str, Path], checkout: Path) -> Refusal | None:
+    """Why replacing ``out`` would lose more than a site, and what to do; None if it is safe."""
+    fix = f"choose a new or empty folder, e.g. --out {out / 'site'}"
+    if out == Path(out.anchor):
+        return "is the root directory", fix
+    return _overlap(out, inputs, checkout, fix) or _contents(out, fix)
+
+
+def _overlap(out: Path, inputs: dict[str, Path], checkout: Path, fix: str) -> Refusal | None:
+    kept = {"your home directory": Path.home(), "the gpu-year checkout": checkout, **inputs}
+    for what, kept_path in kept.items():
+        path = kept_path.resolve()
+        outside = f"choose a folder outside it, e.g. --out {path.parent / 'site'}"
+        if out == path:
+            return f"is {what}", outside if what in inputs else fix
+        if path.is_relative_to(out):
+            return f"contains {what} {path}", fix
+        if what in inputs and out.is_relative_to(path):
+            return f"is inside {what} {path}", outside
+    return None
+
+
+def _contents(out: Path, fix: str) -> Refusal | None:
+    if not out.is_dir():
+        return ("is a file", fix) if out.exists() else None
+    if project := next((n for n in (".git", "pyproject.toml") if (out / n).exists()), None):
+        return f"holds a project ({project})", fix
+    if any(out.iterdir()) and not is_site(out):
+        why = f"is not empty and holds no site built by gpu-year (no {MARKER} file)"
+        return why, f"{fix}, or empty the folder yourself"
+    return None
+
+
 def check_writable(out: Path, token: str) -> None:
     """Raise ``OSError`` now if ``publish`` could not put a site at ``out`` later."""
     out.parent.mkdir(parents=True, exist_ok=True)

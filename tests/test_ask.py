@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import math
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -113,6 +114,46 @@ def test_days_price_and_cloud_rate_reach_the_answer():
     assert c["years"] == pytest.approx(0.2)
     assert c["cloud_cost_usd"] == pytest.approx(c["run_gpu_hours"] * 2)
     assert c["run_electricity_cost"] == pytest.approx(c["run_energy_kwh"] * 0.10)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", ["3.17 × 10¹⁸ cards", "1.39 × 10²⁰ kWh ≈ €5.56 × 10¹⁹", "≈ $2.78 × 10²² at"]),
+        ("de", ["3,17 × 10¹⁸ Karten", "1,39 × 10²⁰ kWh ≈ 5,56 × 10¹⁹ €", "≈ 2,78 × 10²² $ bei"]),
+    ],
+)
+def test_an_extreme_custom_question_prints_significant_figures(lang, expected):
+    """By hand: the budget is 10¹⁰ FLOP/s × 0.001 × 31,536 s = 3.1536 × 10¹¹ FLOP, so 10³⁰ FLOP
+    need 3.17 × 10¹⁸ cards. Realistically 10¹⁰ × 0.001 × 0.001 = 10⁴ FLOP/s: 10²⁶ s, of which the
+    cards compute 0.1 %, 2.78 × 10¹⁹ GPU-hours; × 5 kW = 1.39 × 10²⁰ kWh, × 0.40 = 5.56 × 10¹⁹ €;
+    × $1,000 = $2.78 × 10²². Printed before: 3,170,979,198,380,000,256 cards, €55600000T."""
+    r = invoke(
+        "compare", "custom", "custom", "--tflops", "0.01", "--precision", "fp32", "--memory",
+        "0.25", "--power", "5000", "--params", "1e15", "--flops", "1e30", "--days", "0.365",
+        "--mfu", "0.001", "--utilization", "0.001", "--cloud-rate", "1000", "--price-kwh", "0.4",
+        "--lang", lang,
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    text = r.stdout.replace("\u00a0", " ")
+    for piece in expected:
+        assert piece in text
+    assert not re.search(r"\d{1,3}(?:[,.]\d{3}){5,}", text), "no count of 16 digits or more"
+    assert not re.search(r"\d{4,}(?:T|Bio)", text), "no scale word with a 4-digit mantissa"
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_negative_zero_price_is_zero(lang):
+    r = invoke("compare", "4090", "gpt-2", "--price-kwh", "-0.0", "--lang", lang)
+    assert r.exit_code == 0, r.output
+    assert ("at €0.00 per kWh" if lang == "en" else "bei 0,00\u00a0€ pro kWh") in r.stdout
+    assert "-€" not in r.stdout
+    assert "-0" not in r.stdout
+    assert ok_json("compare", "4090", "gpt-2", "--price-kwh", "-0.0")["electricity_price_kwh"] == 0
+    assert (
+        '"electricity_price_kwh": 0.0'
+        in invoke("compare", "4090", "gpt-2", "--price-kwh", "-0.0", "--json").stdout
+    )
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import math
+from urllib.parse import parse_qsl, quote, urlencode
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator import calculator
 from tests.test_browser import browser  # noqa: F401  (the fixture)
@@ -121,9 +124,14 @@ VALUES = [
     0.9,
     1 / 365,
     0.0001,
+    -0.0,  # --price-kwh -0.0: never "-€0.00"
+    9.99e14,
+    5.48e19,  # beyond the last scale word: scientific, never "€54800000T"
+    8.33e21,
 ]
 FUNCTIONS = ["sci", "num", "value", "pct", "bytes", "flops", "years", "count"]
-COUNTS = [0, 1, 8, 218, 1399, 4196, 29_780, 1_000_000, 123_456_789]
+COUNTS = [0, 1, 8, 218, 1399, 4196, 29_780, 1_000_000, 123_456_789, -0.0]
+COUNTS += [999_999_999_999_999, 1e15, 3_170_979_198_380_000_256]  # float noise from 10¹⁵
 
 
 def python_formats(lang: str) -> dict[str, list[str]]:
@@ -132,8 +140,8 @@ def python_formats(lang: str) -> dict[str, list[str]]:
     f = L10n(lang)
     out = {name: [getattr(f, name)(v) for v in VALUES] for name in FUNCTIONS if name != "integer"}
     out["integer"] = [f.integer(n) for n in COUNTS]
-    out["money_usd"] = [f.money(v, "USD") for v in VALUES if v < 1e12]
-    out["money_eur"] = [f.money(v, "EUR") for v in VALUES if v < 1e12]
+    out["money_usd"] = [f.money(v, "USD") for v in VALUES]
+    out["money_eur"] = [f.money(v, "EUR") for v in VALUES]
     return out
 
 
@@ -146,8 +154,8 @@ def test_javascript_formats_numbers_like_python(engine_page, lang):
             const out = {};
             for (const name of functions) out[name] = values.map((v) => f[name](v));
             out.integer = counts.map((n) => f.integer(n));
-            out.money_usd = values.filter((v) => v < 1e12).map((v) => f.money(v, 'USD'));
-            out.money_eur = values.filter((v) => v < 1e12).map((v) => f.money(v, 'EUR'));
+            out.money_usd = values.map((v) => f.money(v, 'USD'));
+            out.money_eur = values.map((v) => f.money(v, 'EUR'));
             return out;
         }""",
         [lang, VALUES, FUNCTIONS, COUNTS],
@@ -156,10 +164,9 @@ def test_javascript_formats_numbers_like_python(engine_page, lang):
     wrong = [
         f"{name}({v!r}): Python {p!r}, JavaScript {j!r}"
         for name in expected
-        # money skips the largest values: zip stops early there; the lengths are checked below
         for v, p, j in zip(
             COUNTS if name == "integer" else VALUES, expected[name], js[name], strict=False
-        )
+        )  # the lengths are checked below
         if p != j
     ]
     assert {name: len(v) for name, v in js.items()} == {n: len(v) for n, v in expected.items()}
@@ -277,6 +284,145 @@ def test_invalid_input_says_which_and_keeps_no_wrong_answer(calc):
     assert page.get_attribute('[name="mfu"]', "aria-invalid") == "true"
     assert page.is_visible(".calc-error")
     assert "Model FLOPs utilization" in page.inner_text(".calc-error")
+    assert page.is_hidden(".calc-answer"), "the last answer was for another MFU"
     page.fill('[name="mfu"]', "0.3")
     assert page.is_hidden(".calc-error")
+    assert page.is_visible(".calc-answer")
     assert not agree(shown_values(page), cli_json("rtx-4070-ti", "gpt-3.5", "--mfu", "0.3"))
+
+
+# ---------------------------------------------------------------- links the catalog cannot answer
+
+DEFAULT_GPU, DEFAULT_MODEL = "NVIDIA GeForce RTX 4070 Ti", "GPT-3.5"
+LONG_ID = "x" * 50_000
+
+
+@pytest.mark.parametrize(
+    ("lang", "query", "notice"),
+    [
+        (
+            "en",
+            "gpu=no-such-gpu&gpus=2",
+            f"The link names a GPU that is not in the catalog (“no-such-gpu”); the calculator "
+            f"shows {DEFAULT_GPU} instead.",
+        ),
+        (
+            "de",
+            "model=gpt-9&gpus=2",
+            f"Der Link nennt ein Modell, das nicht im Katalog steht („gpt-9“); der Rechner zeigt "
+            f"stattdessen {DEFAULT_MODEL}.",
+        ),
+        (
+            "en",
+            "gpu=__proto__&model=constructor&gpus=2",
+            f"The link names a GPU that is not in the catalog (“__proto__”); the calculator shows "
+            f"{DEFAULT_GPU} instead. The link names a model that is not in the catalog "
+            f"(“constructor”); the calculator shows {DEFAULT_MODEL} instead.",
+        ),
+        (
+            "en",
+            f"gpu={LONG_ID}&gpus=2",
+            f"The link names a GPU that is not in the catalog (“{'x' * 59}…”); the calculator "
+            f"shows {DEFAULT_GPU} instead.",
+        ),
+    ],
+)
+def test_a_link_with_an_unknown_id_says_so_and_answers_the_default(calc, lang, query, notice):
+    """A renamed GPU in a shared link used to throw: the form died, another answer stayed up."""
+    page, url = calc
+    page.goto(url + ("de/" if lang == "de" else "") + "calculator/?" + query)
+    shown = shown_values(page)  # the calculator started: no exception (the fixture checks)
+    assert page.inner_text(".calc-notice") == notice
+    assert page.is_visible(".calc-answer")
+    assert page.input_value('[name="gpu"]') == "rtx-4070-ti"
+    assert page.input_value('[name="model"]') == "gpt-3.5"
+    assert not agree(shown, cli_json("rtx-4070-ti", "gpt-3.5", "--gpus", "2"))  # gpus=2 kept
+    page.select_option('[name="gpu"]', "rtx-4090")  # choosing another GPU retires the notice
+    assert page.is_hidden(".calc-notice")
+
+
+def test_a_link_the_form_cannot_answer_hides_the_prebuilt_answer(calc):
+    page, url = calc
+    page.goto(url + "calculator/?gpu=custom&gpus=2")  # a custom GPU needs its TFLOPS and memory
+    shown_values(page)
+    assert page.is_visible(".calc-error")
+    assert page.is_hidden(".calc-answer"), "the headline answer must not pose as this link's"
+    page.fill('[name="tflops"]', "100")
+    page.fill('[name="memory"]', "32")
+    assert page.is_visible(".calc-answer")
+    assert page.is_hidden(".calc-error")
+
+
+# ---------------------------------------------------------------- any link at all (Hypothesis)
+
+FIELDS = [
+    "gpu", "model", "precision", "gpus", "utilization", "years", "mfu", "price_kwh", "cloud_rate",
+    "tflops", "memory", "power", "params", "active_params", "tokens", "flops",
+]  # fmt: skip
+ODD_VALUES = [
+    "", "custom", "__proto__", "constructor", "toString", "hasOwnProperty", "rtx-4090", "gpt-2",
+    "bf16", "fp8", "FP16", "0", "-0", "-1", "0.5", "1e308", "1e-308", "NaN", "Infinity", "0x10",
+    " 2 ", "1,5", "%", "%ZZ", "\u202e", "<b>x</b>", "$&", "x" * 5000,
+]  # fmt: skip
+VALUE = st.one_of(
+    st.sampled_from(ODD_VALUES),
+    st.text(max_size=20),
+    st.floats().map(repr),
+    st.integers(-(10**20), 10**20).map(str),
+)
+PAIRS = st.lists(
+    st.tuples(st.one_of(st.sampled_from(FIELDS), st.text(max_size=8)), VALUE), max_size=8
+)
+QUERY = st.one_of(PAIRS.map(urlencode), st.text(max_size=200).map(lambda s: quote(s, safe="=&%+;")))
+VERDICTS = {"enough", "reach", "far_compute", "far_memory", "far_both", "unknown"}
+STATE = """() => {
+    const shown = (selector) => document.querySelector(selector).checkVisibility();
+    const verdict = document.querySelector('[data-result="verdict"]');
+    return {
+        answer: shown(".calc-answer"), error: shown(".calc-error"), notice: shown(".calc-notice"),
+        verdict: verdict.dataset.value, verdictText: verdict.textContent.trim(),
+        cells: [...document.querySelectorAll("[data-result][data-kind]")].map((c) => c.textContent),
+        share: document.querySelector(".calc-share").getAttribute("href"), search: location.search,
+        gpu: document.querySelector('[name="gpu"]').value,
+        model: document.querySelector('[name="model"]').value,
+    };
+}"""
+
+
+@pytest.fixture(scope="module")
+def link_page(built, browser):  # noqa: F811  (the imported fixture)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.on("console", lambda m: m.type == "error" and errors.append(f"console: {m.text}"))
+    yield page, built.site_url + "calculator/", errors
+    context.close()
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@given(query=QUERY)
+def test_any_link_gives_an_answer_or_says_what_to_fix(link_page, catalog, query):
+    """Whatever a link holds: no exception, and either an answer to the question now in the form
+    (with a notice for ids the catalog lacks) or the message naming the input to fix."""
+    page, url, errors = link_page
+    errors.clear()
+    page.goto(f"{url}?{query}", wait_until="load")
+    page.wait_for_function("window.gpuYearCalculator && window.gpuYearCalculator.ready")
+    state = page.evaluate(STATE)
+    assert not errors, errors
+    assert state["answer"] != state["error"], state  # one of them, never both or neither
+    if state["answer"]:
+        assert state["verdict"] in VERDICTS
+        assert state["verdictText"]
+        assert not [c for c in state["cells"] if "NaN" in c or "undefined" in c], state["cells"]
+        assert state["share"] == state["search"]  # the answer is the one to the form's question
+    link = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        link.setdefault(key, value)  # URLSearchParams.get: the first value
+    known = {"gpu": {*catalog.gpus, "custom"}, "model": {*catalog.models, "custom"}}
+    unknown = [kind for kind in known if kind in link and link[kind] not in known[kind]]
+    assert state["notice"] == bool(unknown), (link, state)
+    for kind in known:
+        if kind in link and kind not in unknown:
+            assert state[kind] == link[kind]  # a known id of the link is the form's choice

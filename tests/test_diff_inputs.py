@@ -78,3 +78,25 @@ def test_against_leaves_no_temporary_copy(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("rev", "message"),
+    [
+        ("--output={tmp}/x", "is not a revision (it starts with '-')"),
+        ("-p", "is not a revision (it starts with '-')"),
+        ("no-such-branch", "no such commit in"),
+        ("HEAD:data", "no such commit in"),  # a tree, not a commit
+    ],
+)
+def test_against_takes_a_revision_and_never_an_option(tmp_path, rev, message):
+    """`--against=--output=PATH` used to reach `git show` as an option and write PATH:data/*."""
+    (tmp_path / "x:data").mkdir()  # where the injected option wrote the data files
+    rev = rev.format(tmp=tmp_path)
+    args = ["diff", f"--against={rev}", "--data", str(paths.DATA)]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"Error: --against {rev[:40]!r}"[:-1])  # long ones end in …
+    assert message in result.output
+    assert "e.g. --against HEAD" in result.output
+    assert [p.name for p in tmp_path.rglob("*")] == ["x:data"]

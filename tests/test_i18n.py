@@ -50,6 +50,40 @@ def test_percent_spacing_and_money():
     assert L10n("en").money(12.5, "USD") == "$12.50"
 
 
+@pytest.mark.parametrize(
+    ("lang", "cards", "euros", "dollars", "kwh", "price"),
+    [
+        ("en", "3.17 × 10¹⁸", "€5.48 × 10¹⁹", "$1.00 × 10¹⁵", "8.33 × 10²¹", "€0.00"),
+        ("de", "3,17 × 10¹⁸", "5,48 × 10¹⁹ €", "1,00 × 10¹⁵ $", "8,33 × 10²¹", "0,00 €"),
+    ],
+)
+def test_extreme_figures_by_significant_digits_on_scales_that_exist(
+    lang, cards, euros, dollars, kwh, price
+):
+    """Float noise printed as an exact count, "€54800000T" and "-€0.00" came out before.
+
+    3,170,979,198,380,000,256 has 19 digits: 3.17 × 10¹⁸."""
+    f = L10n(lang)
+    got = [
+        f.integer(3_170_979_198_380_000_256),
+        f.money(5.48e19, "EUR"),  # Babel's compact form has nothing beyond T
+        f.money(1e15, "USD"),
+        f.num(8.33e21),
+        f.money(-0.0, "EUR"),
+    ]
+    assert [g.replace(NB, " ") for g in got] == [cards, euros, dollars, kwh, price]
+    assert f.integer(59_604_645) == ("59,604,645" if lang == "en" else "59.604.645")  # exact
+    assert f.integer(999_999_999_999_999) == (
+        "999,999,999,999,999" if lang == "en" else "999.999.999.999.999"
+    )
+    assert f.money(9.99e14, "USD").replace(NB, " ") == ("$999T" if lang == "en" else "999 Bio. $")
+    assert [f.pct(-0.0), f.fixed(-0.0, 2), f.integer(-0.0)] == [
+        "0%" if lang == "en" else f"0{NB}%",
+        "0.00" if lang == "en" else "0,00",
+        "0",
+    ]
+
+
 @pytest.mark.parametrize("lang", [lang for lang in messages.languages() if lang != "en"])
 def test_catalog_translates_every_message_and_nothing_else(lang):
     """What `pybabel extract` finds must be translated, not fuzzy, with English's placeholders."""

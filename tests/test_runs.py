@@ -103,6 +103,9 @@ def test_a_second_build_of_one_output_is_refused_at_once(tmp_path, runs):
 # ---------------------------------------------------------------- class 2: disk trouble
 
 
+OLD_SITE = {"index.html": b"the old site", workdir.MARKER: b"built"}
+
+
 def no_space(*args, **kwargs):
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/full/disk/file")
 
@@ -141,11 +144,12 @@ def test_disk_full_while_publishing_keeps_the_old_site(tmp_path, runs, monkeypat
     out = tmp_path / "site"
     out.mkdir()
     (out / "index.html").write_text("the old site")
+    (out / workdir.MARKER).write_text("built")
     monkeypatch.setattr(workdir, "publish", no_space)
     result = build(data, out)
     assert result.exit_code == 1
     assert "No space left on device; free some space" in result.output
-    assert tree(out) == {"index.html": b"the old site"}
+    assert tree(out) == OLD_SITE
     assert not list(runs.glob("run-*"))
 
 
@@ -159,6 +163,42 @@ def test_cache_folder_that_is_a_file_is_one_message(tmp_path, runs):
             site_url=SITE_URL,
             cache_dir=cache,
         )
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_cache_folder_that_cannot_be_written_says_so_and_no_cache_builds(tmp_path, runs):
+    cache = Path("/sys/gpu-year-cache")  # sysfs refuses new entries, even to root
+    data = write_mini_data(tmp_path / "data")
+    out = tmp_path / "site"
+    with pytest.raises(site.BuildError) as error:
+        site.build(out, data=data, site_url=SITE_URL, cache_dir=cache)
+    assert str(error.value).startswith(f"cannot write the cache entry {cache}")
+    assert str(error.value).endswith("or build with --no-cache")
+    assert not out.exists()
+    site.build(out, data=data, site_url=SITE_URL, cache_dir=cache, use_cache=False)
+    assert "NVIDIA GeForce RTX 4090" in (out / "gpus" / "rtx-4090" / "index.html").read_text()
+    assert not cache.exists()
+
+
+def test_two_builds_of_different_data_in_turn_each_publish_their_own(tmp_path, runs):
+    """One cache for both: entries are named by their inputs, so the data never mix."""
+    outs = {}
+    for name in ("Alpha Card", "Beta Card"):
+        key = name.split()[0].lower()
+        data = write_mini_data(tmp_path / key / "data", renamed(name))
+        outs[name] = tmp_path / key / "site"
+        site.build(outs[name], data=data, site_url=SITE_URL, cache_dir=tmp_path / "cache")
+    for name, out in outs.items():
+        other = "Beta Card" if name == "Alpha Card" else "Alpha Card"
+        assert name in (out / "gpus" / "rtx-4090" / "index.html").read_text(encoding="utf-8")
+        assert not [f for f, data in tree(out).items() if other.encode() in data]
+
+
+def test_a_broken_mkdocs_yml_is_a_build_error(tmp_path, runs):
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: x\nhooks: [no-such-hook.py]\n")
+    with pytest.raises(site.BuildError, match="configuration error"):
+        site.build(tmp_path / "site", config_file=config)
     assert not (tmp_path / "site").exists()
 
 
@@ -196,6 +236,7 @@ def test_a_killed_build_leaves_nothing_a_later_run_keeps(tmp_path, runs, monkeyp
     out = tmp_path / "site"
     out.mkdir()
     (out / "index.html").write_text("the old site")
+    (out / workdir.MARKER).write_text("built")
     command = [sys.executable, "-m", "generator", "build", "--data", str(data), "--out", str(out)]
     proc = subprocess.Popen(
         [*command, "--no-cache", "-q"],
@@ -210,10 +251,128 @@ def test_a_killed_build_leaves_nothing_a_later_run_keeps(tmp_path, runs, monkeyp
     assert proc.poll() is None, "the build ended before it could be killed"
     proc.send_signal(sig)
     assert proc.wait(timeout=60) == (143 if sig == signal.SIGTERM else -signal.SIGKILL)
-    assert tree(out) == {"index.html": b"the old site"}
+    assert tree(out) == OLD_SITE
     if sig == signal.SIGKILL:  # nothing can clean up; the next run does
         assert list(runs.glob("run-*"))
         monkeypatch.setattr(workdir, "STALE_AFTER", 0.0)
         workdir.RunDir().close()
     assert not list(runs.glob("run-*"))
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+
+
+# ---------------------------------------------------------------- class 3: an --out holding more
+
+
+def files_below(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` but the runs' folder (locks), by full path to see moves."""
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return {str(p): p.read_bytes() for p in files if "runs" not in p.relative_to(root).parts}
+
+
+def test_an_out_that_contains_the_data_is_refused_and_nothing_is_touched(tmp_path, runs):
+    """The case of the report: `build --data proj/data --out proj` replaced proj/ by the site."""
+    project = tmp_path / "proj"
+    data = write_mini_data(project / "data")
+    (project / "notes.txt").write_text("mine")
+    before = files_below(tmp_path)
+    result = build(data, project)
+    assert result.exit_code == 1
+    assert f"refusing --out {project}: it contains the data directory {data}" in result.output
+    assert f"--out {project / 'site'}" in result.output  # the way out
+    assert files_below(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["proj", "runs"]
+
+
+def fake_checkout(root: Path) -> Path:
+    """A copy of the parts of the checkout that MkDocs reads, with a pyproject.toml."""
+    root.mkdir(parents=True)
+    shutil.copy(paths.MKDOCS_YML, root / "mkdocs.yml")
+    shutil.copy(paths.ROOT / "pyproject.toml", root / "pyproject.toml")
+    shutil.copytree(paths.TEMPLATES, root / "templates")
+    shutil.copytree(paths.ROOT / "overrides", root / "overrides")
+    shutil.copytree(paths.ROOT / "generator", root / "generator")  # the mkdocs.yml hook
+    return root
+
+
+@pytest.mark.parametrize(
+    ("case", "why", "fix"),
+    [
+        ("data", "is the data directory", "{work}/site"),
+        ("in data", "is inside the data directory {data}", "{work}/site"),
+        ("templates", "is the templates", "{theme}/site"),
+        ("holds templates", "contains the templates {templates}", "{theme}/site"),
+        ("checkout", "is the gpu-year checkout", "{checkout}/site"),
+        ("holds checkout", "contains the gpu-year checkout {checkout}", "{work}/site"),
+        ("home", "is your home directory", "{home}/site"),
+        ("holds home", "contains your home directory {home}", "{users}/site"),
+        ("root", "is the root directory", "/site"),
+        ("other files", "is not empty and holds no site built by gpu-year", "{work}/photos/site"),
+        ("project marked as a site", "holds a project (.git)", "{work}/other/site"),
+        ("file", "is a file", "{work}/file/site"),
+    ],
+)
+def test_an_out_holding_more_than_a_site_is_refused(tmp_path, runs, monkeypatch, case, why, fix):
+    work = tmp_path / "work"
+    checkout = fake_checkout(work / "checkout")
+    data = write_mini_data(work / "data")
+    templates = shutil.copytree(paths.TEMPLATES, work / "theme" / "templates")
+    home = tmp_path / "users" / "me"
+    home.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    (work / "photos").mkdir()
+    (work / "photos" / "cat.jpg").write_bytes(b"meow")
+    (work / "other" / ".git").mkdir(parents=True)
+    (work / "other" / workdir.MARKER).write_text("built")
+    (work / "file").write_text("a file")
+    out = {
+        "data": data,
+        "in data": data / "site",
+        "templates": templates,
+        "holds templates": templates.parent,
+        "checkout": checkout,
+        "holds checkout": work,
+        "home": home,
+        "holds home": home.parent,
+        "root": Path("/"),
+        "other files": work / "photos",
+        "project marked as a site": work / "other",
+        "file": work / "file",
+    }[case]
+    before = files_below(tmp_path)
+    with pytest.raises(site.BuildError) as error:
+        site.build(
+            out,
+            config_file=checkout / "mkdocs.yml",
+            data=data,
+            templates=templates,
+            site_url=SITE_URL,
+        )
+    names = {
+        "work": work, "data": data, "theme": work / "theme", "templates": templates,
+        "checkout": checkout, "home": home, "users": home.parent,
+    }  # fmt: skip
+    message = str(error.value)
+    assert message.startswith(f"refusing --out {out}: it {why.format(**names)}")
+    assert "a build replaces --out as a whole; choose" in message
+    suggested = message.split("e.g. --out ")[1].split(",", maxsplit=1)[0]
+    assert suggested == fix.format(**names).replace("//", "/")
+    assert files_below(tmp_path) == before
+    assert not list(runs.glob("run-*"))
+
+
+def test_an_empty_folder_a_site_and_a_site_from_before_the_marker_are_replaced(tmp_path, runs):
+    data = write_mini_data(tmp_path / "data")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert build(data, empty).exit_code == 0
+    assert (empty / workdir.MARKER).read_text() == workdir.MARKER_TEXT
+    (empty / "stale.html").write_text("from an older build")
+    assert build(data, empty).exit_code == 0  # a previous site: replaced as a whole
+    assert not (empty / "stale.html").exists()
+    # the site/ of a checkout built before the marker: index.html, sitemap.xml, results.json
+    old = tmp_path / "old"
+    old.mkdir()
+    for name in ("index.html", "sitemap.xml", "results.json", "stale.html"):
+        (old / name).write_text("old")
+    assert build(data, old).exit_code == 0
+    assert tree(old) == tree(empty)

@@ -10,8 +10,10 @@ import time
 import urllib.request
 
 import pytest
+from click.testing import CliRunner
 
-from generator import paths
+from generator import paths, preview
+from generator.cli import cli
 from tests.conftest import SITE_URL, write_mini_data
 
 
@@ -59,6 +61,40 @@ def server(tmp_path):
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+def test_serve_listens_on_127_0_0_1_unless_asked(monkeypatch):
+    asked = []
+    monkeypatch.setattr(preview, "serve", lambda _config, addr, **_: asked.append(addr))
+    monkeypatch.delenv("GPU_YEAR_DATA", raising=False)  # serve sets it; undone after the test
+    for extra in ([], ["--dev-addr", "0.0.0.0:8123"]):
+        args = ["serve", "--data", str(paths.DATA), *extra]
+        assert CliRunner().invoke(cli, args, catch_exceptions=False).exit_code == 0
+    assert asked == ["127.0.0.1:8000", "0.0.0.0:8123"]
+
+
+def outward_address() -> str | None:
+    """This machine's address on its outward network interface (no packet is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))  # TEST-NET-1: only picks the route
+        except OSError:
+            return None
+        address = s.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+def test_serve_on_127_0_0_1_is_not_reachable_from_the_network(server):
+    _, base, _ = server
+    assert wait_for(lambda: fetch(base)), "the preview never came up"
+    address = outward_address()
+    if address is None:
+        pytest.skip("no network interface besides loopback")
+    port = int(base.split(":")[2].split("/")[0])
+    with socket.socket() as s:
+        s.settimeout(5)
+        with pytest.raises(ConnectionRefusedError):
+            s.connect((address, port))
 
 
 def test_serve_rebuilds_on_data_edits_and_keeps_the_last_good_site(server):

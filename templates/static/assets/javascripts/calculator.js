@@ -1,11 +1,14 @@
 // The calculator page: reads the form, asks engine.js, writes the answer formatted by format.js.
 // The question lives in the address bar (?gpu=…&model=…), so a link shares it.
-import { compare, trainingPrecision } from "./engine.js";
+import { compare, lookup, trainingPrecision } from "./engine.js";
 import { Format } from "./format.js";
 
 const NUMBERS = ["gpus", "utilization", "years", "mfu", "price_kwh", "cloud_rate"];
 const CUSTOM = { gpu: ["tflops", "memory", "power"], model: ["params", "active_params", "tokens", "flops"] };
 const PRECISIONS = ["fp32", "tf32", "fp16", "bf16", "fp8"];
+// What a link may set (precision apart: the list depends on the GPU).
+const LINKED = ["gpu", "model", ...NUMBERS, ...CUSTOM.gpu, ...CUSTOM.model];
+const SHOWN_ID = 60; // characters of an unknown id that a notice repeats
 
 const form = document.getElementById("calculator");
 if (form) start(form);
@@ -23,10 +26,13 @@ async function start(form) {
   fill(field("gpu"), data.gpus, words["calc.custom_gpu"]);
   fill(field("model"), data.models, words["calc.custom_model"]);
   const query = new URLSearchParams(location.search);
-  for (const [name, value] of query) if (field(name)) field(name).value = value;
+  const notice = document.querySelector(".calc-notice");
+  unknownIds(notice, fromLink(query, field), field, words);
   precisions(data, field, query.get("precision"));
   const update = (event) => {
-    if (event && event.target === field("gpu")) precisions(data, field, field("precision").value);
+    const target = event && event.target;
+    if (target === field("gpu")) precisions(data, field, field("precision").value);
+    if (target === field("gpu") || target === field("model")) notice.hidden = true;
     answer(data, field, f, words);
   };
   form.addEventListener("input", update);
@@ -34,6 +40,33 @@ async function start(form) {
   form.addEventListener("submit", (e) => e.preventDefault());
   update();
   window.gpuYearCalculator = { ready: true };
+}
+
+/** Put the link's question into the form; the [kind, id] of each GPU or model id it names that
+ *  the lists lack (a renamed GPU, a typo): that choice keeps the default. */
+function fromLink(query, field) {
+  const unknown = [];
+  for (const name of LINKED) {
+    const value = query.get(name);
+    const input = field(name);
+    if (value === null) continue;
+    if (input.tagName !== "SELECT") input.value = value;
+    else if ([...input.options].some((o) => o.value === value)) input.value = value;
+    else unknown.push([name, value]);
+  }
+  return unknown;
+}
+
+/** Say which ids of the link are unknown and what the calculator shows instead. */
+function unknownIds(notice, unknown, field, words) {
+  const clip = (id) => ([...id].length > SHOWN_ID ? `${[...id].slice(0, SHOWN_ID - 1).join("")}…` : id);
+  notice.textContent = unknown
+    .map(([kind, id]) => {
+      const values = { id: clip(id), name: field(kind).selectedOptions[0].text };
+      return words[`calc.unknown_${kind}`].replace(/\{(id|name)\}/g, (_, key) => values[key]);
+    })
+    .join(" ");
+  notice.hidden = !unknown.length;
 }
 
 function fill(select, entries, customLabel) {
@@ -48,10 +81,11 @@ function fill(select, entries, customLabel) {
 function precisions(data, field, wanted) {
   const select = field("precision");
   const gpu = field("gpu").value;
-  const peaks = gpu === "custom" ? PRECISIONS : PRECISIONS.filter((p) => data.gpus[gpu].peaks[p]);
+  const entry = lookup(data.gpus, gpu);
+  const peaks = gpu === "custom" ? PRECISIONS : PRECISIONS.filter((p) => entry.peaks[p]);
   const fallback = peaks.includes(data.scenario.precision)
     ? data.scenario.precision
-    : gpu === "custom" ? "fp32" : trainingPrecision(data.gpus[gpu].peaks);
+    : gpu === "custom" ? "fp32" : trainingPrecision(entry.peaks);
   const value = peaks.includes(wanted) ? wanted : fallback;
   select.replaceChildren(...peaks.map((p) => new Option(p.toUpperCase(), p, false, p === value)));
 }
@@ -89,6 +123,8 @@ function question(field) {
 function answer(data, field, f, words) {
   const { q, bad } = question(field);
   const error = document.querySelector(".calc-error");
+  // An answer to another question (the pre-built one, the last valid one) must not stay up.
+  document.querySelector(".calc-answer").hidden = bad.length > 0;
   if (bad.length) {
     bad.forEach((input) => input.setAttribute("aria-invalid", "true"));
     const label = bad[0].closest("label").firstChild.textContent.trim();
@@ -150,7 +186,7 @@ function verdict(r) {
 function sources(data, q) {
   const list = document.querySelector('[data-result="sources"]');
   const items = [];
-  for (const entry of [data.gpus[q.gpu], data.models[q.model]]) {
+  for (const entry of [lookup(data.gpus, q.gpu), lookup(data.models, q.model)]) {
     for (const s of entry ? entry.sources : []) {
       const li = document.createElement("li");
       const a = document.createElement("a");

@@ -61,13 +61,20 @@ export function customModel(scenario, { params, active_params = null, tokens = n
   };
 }
 
+/** The entry with id `id` of a catalog table (calculator.json's gpus or models), or undefined:
+ *  ids come from links, so never one of a plain object's inherited keys (`__proto__`). */
+export function lookup(table, id) {
+  return Object.hasOwn(table, id) ? table[id] : undefined;
+}
+
 /** The GPU and model of a question: catalog ids, or "custom" with their figures. */
 export function entries(data, q) {
-  const gpu = q.gpu === "custom" ? customGpu(q.custom_gpu) : { id: q.gpu, ...data.gpus[q.gpu] };
+  const gpu =
+    q.gpu === "custom" ? customGpu(q.custom_gpu) : { id: q.gpu, ...lookup(data.gpus, q.gpu) };
   const model =
     q.model === "custom"
       ? customModel(data.scenario, q.custom_model)
-      : { id: q.model, ...data.models[q.model] };
+      : { id: q.model, ...lookup(data.models, q.model) };
   if (!gpu.peaks) throw new Error(`unknown GPU ${q.gpu}`);
   if (!model.memory) throw new Error(`unknown model ${q.model}`);
   return { gpu, model };

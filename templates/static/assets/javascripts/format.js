@@ -3,6 +3,7 @@
 // Python's Decimal(repr(x)) does, so 2.675 rounds to 2.68 in both.
 
 const NBSP = "\u00a0";
+const SCIENTIFIC_FROM = 1e15; // i18n.py: no words beyond trillion, and integer digits turn to noise
 const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
 const UNITS = {
   en: { years: "years", year: "year", days: "days", day: "day", hours: "hours", one_year: "one year",
@@ -59,6 +60,7 @@ export class Format {
   /** A number to `sig` significant digits with grouping (trailing zeros dropped). */
   num(x, sig = 3) {
     if (x === 0) return "0";
+    if (Math.abs(x) >= SCIENTIFIC_FROM) return this.sci(x, sig);
     const r = round(x, sig);
     const [, e] = roundSig(x, sig);
     const decimals = Math.max(0, sig - 1 - e);
@@ -69,8 +71,10 @@ export class Format {
     return x === 0 || (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6) ? this.num(x, sig) : this.sci(x, sig);
   }
 
+  /** Exact and grouped; scientific from 10¹⁵. */
   integer(n) {
-    return this.nf({ maximumFractionDigits: 0 }).format(n);
+    if (Math.abs(n) >= SCIENTIFIC_FROM) return this.sci(n);
+    return this.nf({ maximumFractionDigits: 0 }).format(n + 0); // + 0: −0 is 0
   }
 
   /** Whole from 100 %, one decimal from 1 %, two significant digits below. */
@@ -117,7 +121,7 @@ export class Format {
   /** Large counts in words: 175 billion / 175 Mrd. */
   count(x, noun = null) {
     let s;
-    if (Math.abs(x) >= 1e15) s = this.sci(x);
+    if (Math.abs(x) >= SCIENTIFIC_FROM) s = this.sci(x);
     else if (Math.abs(x) < 1e6) s = this.num(x);
     else {
       const r = round(x, 3);
@@ -129,15 +133,20 @@ export class Format {
     return noun ? `${s} ${UNITS[this.lang][noun]}` : s;
   }
 
-  /** Money: cents below 100, three significant digits above, words from a million. */
+  /** Money: cents below 100, three significant digits above, words from a million, scientific
+   *  where the words end. */
   money(x, currency) {
+    if (Math.abs(x) >= SCIENTIFIC_FROM) {
+      const symbol = this.nf({ style: "currency", currency }).formatToParts(1).find((p) => p.type === "currency").value;
+      return this.lang === "en" ? `${symbol}${this.sci(x)}` : `${this.sci(x)}${NBSP}${symbol}`;
+    }
     if (Math.abs(x) >= 1e6) {
       const r = round(x, 3);
       const [, e] = roundSig(x, 3);
       return this.nf({ style: "currency", currency, notation: "compact", maximumFractionDigits: Math.max(0, 2 - (e % 3)) })
         .format(r);
     }
-    const v = Math.abs(x) >= 1000 ? round(x, 3) : x;
+    const v = Math.abs(x) >= 1000 ? round(x, 3) : x + 0; // + 0: −0 is 0
     const decimals = Math.abs(v) < 100 ? 2 : 0;
     return this.nf({ style: "currency", currency, minimumFractionDigits: decimals, maximumFractionDigits: decimals })
       .format(v);
