@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from generator import calc, local
 from generator.answer import verdict_key
-from generator.data import PRECISIONS, Catalog, Gpu, Model, Source, localize
+from generator.data import PRECISIONS, Catalog, Gpu, GpuArchitecture, Model, Source, localize
 from generator.i18n import LANGS, L10n, md_escape, round_sig
 from generator.messages import CATALOGS, strings
 from generator.results import Results, compare, page_selection, small_runs, training_precision
@@ -107,11 +107,34 @@ def _citations(sources: list[dict[str, Any]]) -> dict[str, list[int]]:
     return out
 
 
-def gpu_data(g: Gpu) -> dict[str, Any]:
-    d = g.model_dump(mode="json", by_alias=True, exclude={"sources"})
+def gpu_data(g: Gpu, arch: GpuArchitecture | None = None) -> dict[str, Any]:
+    """A GPU for the templates; a derived GPU's peaks cite its architecture's sources (the
+    per-unit rates) and the sources of its unit count and clock."""
+    d = g.model_dump(mode="json", by_alias=True, exclude={"sources", "inference_tflops"})
     d["name"] = g.labels  # the display name; render_page picks the page's language
-    d["sources"] = _sources(g.sources)
+    cited = [(s, s.fields) for s in g.sources]
+    cited += [(s, ["derivation"]) for s in (arch.sources if arch else [])]
+    sources: dict[str, Source] = {}  # one number per document, with every field it backs
+    for src, fields in cited:
+        known = sources.get(str(src.url))
+        sources[str(src.url)] = Source.model_construct(
+            url=src.url,
+            title=(known or src).title,
+            lang=src.lang,
+            fields=list(dict.fromkeys([*(known.fields if known else []), *fields])),
+        )
+    if arch is not None:
+        d["arch"] = {
+            "name": arch.name,
+            "unit": arch.unit,
+            "rates": arch.flop_per_clock.model_dump(exclude_none=True),
+        }
+    d["sources"] = _sources(list(sources.values()))
     d["cites"] = _citations(d["sources"])
+    if arch is not None:  # the peaks are the derivation's result
+        d["cites"]["peak_tflops"] = sorted(
+            {n for f, ns in d["cites"].items() if f.startswith("derivation") for n in ns}
+        )
     return d
 
 
@@ -138,7 +161,10 @@ def build_pages(
         merged += _prefixed(r.sources, f"recipes.{r.id}")
     scenario["sources"] = _sources(merged)
     scenario["cites"] = _citations(scenario["sources"])
-    gpus = {gid: gpu_data(g) for gid, g in catalog.gpus.items()}
+    gpus = {
+        gid: gpu_data(g, g.derivation and catalog.architectures[g.derivation.architecture])
+        for gid, g in catalog.gpus.items()
+    }
     models = {mid: model_data(m) for mid, m in catalog.models.items()}
     names = {
         "gpus": {gid: g.labels for gid, g in catalog.gpus.items()},
@@ -472,6 +498,9 @@ def bibliography(catalog: Catalog) -> list[dict[str, Any]]:
     for m in catalog.models.values():
         for src in m.sources:
             add(src, "model", m.id, m.labels)
+    for a in catalog.architectures.values():
+        for src in a.sources:
+            add(src, "architecture", a.id, a.name)
     for src in catalog.scenario.sources:
         add(src, "scenario", "", "")
     for r in catalog.scenario.recipes:
