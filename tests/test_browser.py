@@ -155,6 +155,12 @@ def test_search_finds_a_model_by_name(watched, base_url):
     assert watched.problems == []
 
 
+def test_search_finds_a_card_by_its_number(watched, base_url):
+    hits = [urlsplit(h).path for h in search(watched.goto(base_url + "gpus/"), "4070")]
+    assert urlsplit(base_url).path + "gpus/rtx-4070/" in hits, hits
+    assert watched.problems == []
+
+
 def test_search_finds_a_german_word_on_a_german_page(watched, base_url):
     page = watched.goto(base_url + "de/")
     hits = search(page, "Rechenaufwand")
