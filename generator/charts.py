@@ -17,7 +17,13 @@ from typing import Any
 
 from generator.data import PRECISIONS, Catalog, localize, map_text
 from generator.i18n import LANGS, L10n, plain
-from generator.results import Results, compare, page_selection, training_precision
+from generator.results import (
+    Results,
+    compare,
+    heatmap_selection,
+    page_selection,
+    training_precision,
+)
 
 # Okabe & Ito's colour-blind-safe palette.
 BLUE, ORANGE, GREEN, VERMILLION, SKY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9"
@@ -80,6 +86,7 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
     gname = {gid: map_text(cut, g.labels) for gid, g in catalog.gpus.items()}
     mname = {mid: map_text(cut, m.labels) for mid, m in catalog.models.items()}
     known = {mid: r.compute for mid, r in results.models.items() if r.compute}
+    heat_gpus, heat_models = heatmap_selection(catalog, results)
 
     specs = [
         ChartSpec(
@@ -128,9 +135,11 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
             "img/heatmap",
             "heatmap",
             {
-                "gpus": list(gname.values()),
-                "models": [mname[mid] for mid in known],  # unknown compute: no column
-                "years": [[results.pairs[gid][mid].years_best for mid in known] for gid in gname],
+                "gpus": [gname[gid] for gid in heat_gpus],
+                "models": [mname[mid] for mid in heat_models],  # unknown compute: no column
+                "years": [
+                    [results.pairs[gid][mid].years_best for mid in heat_models] for gid in heat_gpus
+                ],
             },
         ),
         ChartSpec(

@@ -27,7 +27,14 @@ from generator.answer import verdict_key
 from generator.data import PRECISIONS, Catalog, Gpu, GpuArchitecture, Model, Source, localize
 from generator.i18n import LANGS, L10n, md_escape, round_sig
 from generator.messages import CATALOGS, strings
-from generator.results import Results, compare, page_selection, small_runs, training_precision
+from generator.results import (
+    Results,
+    compare,
+    heatmap_selection,
+    page_selection,
+    small_runs,
+    training_precision,
+)
 
 
 @dataclass(frozen=True)
@@ -236,6 +243,9 @@ def build_pages(
                 # The table itself is matrix.json, filled in by matrix.js: the page's HTML
                 # does not grow with GPUs × models.
                 "known_models": [mid for mid, r in results.models.items() if r.compute],
+                "heatmap": dict(
+                    zip(("gpus", "models"), heatmap_selection(catalog, results), strict=True)
+                ),
                 "realistic_factor": 1 / s.reference_mfu.value,
             },
         ),

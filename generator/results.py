@@ -795,6 +795,35 @@ def _pick(fixed: list[str], near: list[str], order: list[str], limit: int) -> li
     return [i for i in order if i in chosen]
 
 
+HEATMAP_GPUS, HEATMAP_MODELS = 30, 24
+
+
+def spread(ids: list[str], key: dict[str, float], n: int, keep: list[str]) -> list[str]:
+    """At most ``n`` of ``ids``, spread evenly over the range of ``log10(key)``: ``keep`` first,
+    then, for each of ``n`` evenly spaced targets, the nearest id not yet taken. Sorted by key."""
+    chosen = [i for i in dict.fromkeys(keep) if i in key][:n]
+    if len(ids) <= n:
+        return sorted(ids, key=key.__getitem__)
+    lo, hi = (math.log10(f(key[i] for i in ids)) for f in (min, max))
+    for t in (lo + (hi - lo) * k / max(n - 1, 1) for k in range(n)):
+        if len(chosen) >= n:
+            break
+        free = [i for i in ids if i not in chosen]
+        chosen.append(min(free, key=lambda i: (abs(math.log10(key[i]) - t), ids.index(i))))
+    return sorted(chosen, key=key.__getitem__)
+
+
+def heatmap_selection(catalog: Catalog, results: Results) -> tuple[list[str], list[str]]:
+    """The matrix heat map's rows and columns: GPUs spread over their yearly compute, models over
+    their training compute, the headline pair always in; the table below it has every pair."""
+    q = catalog.scenario.question
+    gpu_flops = {gid: r.best_year_flops for gid, r in results.gpus.items()}
+    model_flops = {mid: r.compute.flops for mid, r in results.models.items() if r.compute}
+    gpus = spread(list(gpu_flops), gpu_flops, HEATMAP_GPUS, [q.gpu, *catalog.scenario.chart_gpus])
+    models = spread(list(model_flops), model_flops, HEATMAP_MODELS, [q.model])
+    return gpus[::-1], models  # the fastest card on top, the smallest model on the left
+
+
 def page_selection(catalog: Catalog, results: Results, limit: int = PAGE_ROWS) -> PageSelection:
     """The rows of each GPU page and each model page, at most ``limit`` (issue 14), so that a page
     does not grow with the size of the catalog; the matrix page shows every pair.
