@@ -10,7 +10,15 @@ import math
 import pytest
 
 from generator import answer, results
-from generator.results import REACH, compare, compute_all, training_precision, verdict
+from generator.results import (
+    REACH,
+    compare,
+    compute_all,
+    heatmap_selection,
+    spread,
+    training_precision,
+    verdict,
+)
 
 YEAR_S = 365 * 86_400
 
@@ -154,3 +162,20 @@ def test_kv_cache_respects_chunked_attention(catalog):
     per_token_layer = 2 * 8 * 128 * 2
     assert kv == (12 * 1_048_576 + 36 * 8192) * per_token_layer
     assert 48 * 1_048_576 * per_token_layer / kv == pytest.approx(3.9, abs=0.05)
+
+
+def test_spread_picks_evenly_on_a_log_scale_and_keeps_what_it_must():
+    key = {"a": 1.0, "b": 10.0, "c": 100.0, "d": 1e3, "e": 1e4}
+    # targets 10^0, 10^2, 10^4: the ends and the middle
+    assert spread(list(key), key, 3, []) == ["a", "c", "e"]
+    # a kept id takes a slot; the rest fill from the lowest target up
+    assert spread(list(key), key, 3, ["d"]) == ["a", "c", "d"]
+    assert spread(list(key), key, 9, []) == ["a", "b", "c", "d", "e"]
+
+
+def test_heat_map_is_bounded_and_holds_the_headline_pair(catalog):
+    gpus, models = heatmap_selection(catalog, compute_all(catalog))
+    assert len(gpus) <= 30
+    assert len(models) <= 24
+    assert catalog.scenario.question.gpu in gpus
+    assert catalog.scenario.question.model in models
