@@ -27,7 +27,14 @@ from generator.answer import verdict_key
 from generator.data import PRECISIONS, Catalog, Gpu, Model, Source, localize
 from generator.i18n import LANGS, L10n, md_escape, round_sig
 from generator.messages import CATALOGS, strings
-from generator.results import Results, compare, page_selection, small_runs, training_precision
+from generator.results import (
+    Results,
+    compare,
+    mfu_prior,
+    page_selection,
+    small_runs,
+    training_precision,
+)
 
 
 @dataclass(frozen=True)
@@ -172,6 +179,7 @@ def build_pages(
             {
                 **common,
                 "run": local.method_section(catalog),
+                "mfu_prior": _mfu_prior(catalog),
                 "year_seconds": calc.seconds(1, s.year_days),
             },
         ),
@@ -292,6 +300,26 @@ CALC_ROWS = [
     ("run_electricity_cost", "money"),
     ("cloud_cost_usd", "usd"),
 ]
+
+
+def _mfu_prior(catalog: Catalog) -> dict[str, Any] | None:
+    """Method page: the MFU prior's fit and every published run with the band at its size."""
+    prior = mfu_prior(catalog)
+    if prior is None:
+        return None
+    rows = []
+    for p in sorted(prior.points, key=lambda p: p.parameters):
+        value, low, high = prior.at(p.parameters)
+        rows.append({**asdict(p), "prior": value, "prior_low": low, "prior_high": high})
+    return {
+        "intercept": prior.intercept,
+        "slope": prior.slope,
+        "low": prior.low,
+        "high": prior.high,
+        "top": prior.top,
+        "at_1b": prior.at(1e9)[0],
+        "rows": rows,
+    }
 
 
 def _calc_rows(headline: dict[str, Any], target_days: list[float]) -> list[dict[str, Any]]:
