@@ -64,7 +64,6 @@ def render(c: Comparison, gpu: Gpu, model: Model, catalog: Catalog, lang: str) -
 
 
 def _compute_lines(c: Comparison, model: Model, catalog: Catalog, f: L10n) -> list[str]:
-    mfu = catalog.scenario.reference_mfu
     lines = [
         f.text(
             "compare.training" if c.training_flops_method != "6ND" else "compare.training_6nd",
@@ -106,8 +105,8 @@ def _compute_lines(c: Comparison, model: Model, catalog: Catalog, f: L10n) -> li
             mfu=f.pct(c.realistic_mfu),
             utilization=f.pct(c.utilization),
             share=f.pct(c.realistic_share),
-            low=f.pct(mfu.low),
-            high=f.pct(mfu.high),
+            low=f.pct(c.realistic_mfu_low),
+            high=f.pct(c.realistic_mfu_high),
             years=f.years(c.realistic_gpu_years_needed),
             gpus=", ".join(
                 f.text("compare.gpus_for_days", gpus=f.integer(n), days=days)

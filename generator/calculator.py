@@ -18,6 +18,7 @@ from generator.results import (
     REACH,
     Setup,
     compare,
+    mfu_prior,
     model_memory,
     training_compute,
     training_precision,
@@ -58,6 +59,7 @@ def _model(m: Model, catalog: Catalog) -> dict[str, Any]:
 def data(catalog: Catalog) -> dict[str, Any]:
     """The catalog as the calculator needs it (``calculator.json``)."""
     s = catalog.scenario
+    prior = mfu_prior(catalog)
     return {
         "scenario": {
             "gpu": s.question.gpu,
@@ -69,6 +71,15 @@ def data(catalog: Catalog) -> dict[str, Any]:
             "mfu": s.reference_mfu.value,
             "mfu_low": s.reference_mfu.low,
             "mfu_high": s.reference_mfu.high,
+            # MFU band by model size (results.mfu_prior); null: use mfu_low/mfu_high
+            "mfu_prior": prior
+            and {
+                "intercept": prior.intercept,
+                "slope": prior.slope,
+                "low": prior.low,
+                "high": prior.high,
+                "top": prior.top,
+            },
             "price_kwh": s.electricity.price_per_kwh,
             "currency": s.electricity.currency,
             "target_days": s.target_days,

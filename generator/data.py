@@ -452,6 +452,10 @@ class TrainingHardware(Strict):
     name: Localized
     count: Count(1, 10_000_000, "accelerators") | None = None
     gpu_hours: Quantity(1, 1e10, "accelerator-hours") | None = None
+    precision: Literal["fp8"] | None = Field(
+        default=None,
+        description="set where the run multiplied in FP8 (DeepSeek-V3); else BF16/FP16 is assumed",
+    )
 
 
 class Architecture(Strict):

@@ -17,8 +17,8 @@ from typing import Any
 
 from generator import calc
 from generator.calc import kv_cache_bytes
-from generator.data import Catalog, Gpu, Model
-from generator.localdata import Local
+from generator.data import Catalog, Gpu, Model, text_in
+from generator.localdata import Local, WeightFormat
 
 GB = 1e9
 METHODS = ("full", "lora", "qlora")
@@ -186,9 +186,55 @@ def _bandwidth(gpu: Gpu) -> float:
 
 
 def inference_peak(gpu: Gpu) -> float:
-    """Dense 16-bit peak in FLOP/s (FP16 or BF16, whichever is higher), else FP32."""
-    p = max(gpu.peak("fp16") or 0, gpu.peak("bf16") or 0) or gpu.peak("fp32") or 0
+    """The 16-bit peak in FLOP/s that inference kernels reach, else the FP32 peak.
+
+    Inference accumulates in FP16 where the card has a faster rate for it (GeForce:
+    ``Gpu.inference_peak_at``); training peaks keep the FP32-accumulate figure.
+    """
+    p = max(gpu.inference_peak_at("fp16") or 0, gpu.peak("bf16") or 0) or gpu.peak("fp32") or 0
     return p * calc.TERA
+
+
+DEVICE_CLASSES = ("hbm", "discrete", "unified")
+
+
+def device_class(gpu: Gpu) -> str:
+    """``hbm`` (data-centre memory stacks), ``unified`` (memory shared with the CPU: Apple,
+    Strix Halo, DGX Spark) or ``discrete`` (a card with its own GDDR memory, and custom GPUs)."""
+    kind = str(text_in(gpu.memory_type, "en") or "").lower()
+    if "hbm" in kind:
+        return "hbm"
+    if "unified" in kind or gpu.vendor == "Apple":
+        return "unified"
+    return "discrete"
+
+
+def bits_per_weight(fmt: WeightFormat, model: Model) -> Span:
+    """Effective bits per weight of ``model`` stored in ``fmt``.
+
+    With a tensor mix (Q4_K_M, Q5_K_M) and a known architecture: one embedding matrix at the
+    base type, the output matrix at ``output`` bits, the attention values and MLP
+    down-projections of the ``use_more_bits`` layers at ``more_bits``, the rest at the base
+    (llama.cpp ``llama-quant.cpp``). The top of the range adds 0.2 % for what this leaves out
+    (norms, 70B models' Q5_K attention values). Otherwise the format's published figure.
+    """
+    b, mix, s = fmt.bits_per_weight, fmt.mix, shape(model)
+    if not (mix and s.layers and s.d_model and s.vocab and s.q_width and s.kv_width):
+        return Span(b.value, b.low, b.high)
+    n = model.parameters
+    embed = s.vocab * s.d_model
+    width = mlp_width(n, s.layers, s.d_model, s.q_width, s.kv_width, s.vocab)
+    more = sum(_use_more_bits(i, s.layers) for i in range(s.layers))
+    promoted = more * s.d_model * (s.kv_width + width)  # attn_v and ffn_down of those layers
+    rest = n - 2 * embed - promoted
+    bits = (embed * (mix.base + mix.output) + promoted * mix.more_bits + rest * mix.base) / n
+    return Span(bits, bits, bits * 1.002)
+
+
+def _use_more_bits(layer: int, layers: int) -> bool:
+    """llama.cpp's choice of layers that keep more bits: first and last eighth, every third."""
+    eighth = layers // 8
+    return layer < eighth or layer >= 7 * layers // 8 or (layer - eighth) % 3 == 2
 
 
 def _local(catalog: Catalog) -> Local:
@@ -201,9 +247,29 @@ def _local(catalog: Catalog) -> Local:
 
 
 @dataclass(frozen=True)
+class SpeedClass:
+    """The speed model of one class of device, fitted on its measurements.
+
+    Decode: seconds per token = bytes read / (bandwidth × ``bandwidth_efficiency``) +
+    ``token_cost_s``. Prefill: tokens/s = inference peak × ``compute_efficiency`` / (2 N). The
+    ``*_ratio`` pairs are the lowest and highest measured ÷ predicted over the class's points:
+    a prediction's range is the prediction times them, so it holds every calibration point.
+    """
+
+    bandwidth_efficiency: float
+    token_cost_s: float
+    decode_ratio: tuple[float, float]
+    compute_efficiency: float
+    prefill_ratio: tuple[float, float]
+    devices: list[str]
+    points: dict[str, int]  # kind -> measurements the fit used
+
+
+@dataclass(frozen=True)
 class CalibrationRow:
     id: str
     gpu: str
+    device_class: str
     model: str
     format: str
     kind: str  # decode or prefill
@@ -212,29 +278,47 @@ class CalibrationRow:
     predicted: float
     predicted_low: float
     predicted_high: float
-    achieved: float  # share of bandwidth (decode) or peak (prefill) the measurement implies
+    achieved: float  # share of bandwidth (decode) or inference peak (prefill) the point implies
     ratio: float  # predicted / measured
+    lodo_predicted: float  # predicted by the fit without any point of this device
+    lodo_ratio: float  # lodo_predicted / measured
     software: Any  # Localized: a string or {en: …, de: …}
     sources: list[dict[str, str]]
 
 
-def _decode_bytes(params: float, bits: float, kv_per_token: float) -> float:
-    return weight_bytes(params, bits) + kv_per_token
+@dataclass(frozen=True)
+class Calibration:
+    classes: dict[str, SpeedClass]
+    rows: list[CalibrationRow]
+
+    def lodo_error(self, cls: str, kind: str) -> tuple[float, float] | None:
+        """Median and largest |predicted ÷ measured − 1| when each device is left out."""
+        errs = sorted(
+            abs(r.lodo_ratio - 1) for r in self.rows if r.device_class == cls and r.kind == kind
+        )
+        if not errs:
+            return None
+        mid = len(errs) // 2
+        median = errs[mid] if len(errs) % 2 else (errs[mid - 1] + errs[mid]) / 2
+        return median, errs[-1]
 
 
 @dataclass(frozen=True)
-class Calibration:
-    efficiency: dict[str, Span]  # decode: share of bandwidth; prefill: share of peak
-    rows: list[CalibrationRow]
+class _Point:
+    """One measurement as the fit sees it: seconds per token, and what the model predicts from."""
+
+    id: str
+    gpu: str
+    cls: str
+    kind: str
+    seconds: float  # measured seconds per token
+    memory_s: float  # decode: bytes read / bandwidth; prefill: 2·N / inference peak
 
 
-def calibration(catalog: Catalog) -> Calibration:
-    """Efficiencies implied by each measurement; value = geometric mean, range = min to max."""
-    loc = _local(catalog)
-    achieved: dict[str, dict[str, float]] = {"decode": {}, "prefill": {}}
+def _points(catalog: Catalog, loc: Local) -> list[_Point]:
+    pts = []
     for m in loc.measurements.values():
         gpu, model = catalog.gpus[m.gpu], catalog.models[m.model]
-        bits = loc.weight_formats[m.format].bits_per_weight.value
         if m.kind == "decode":
             s = shape(model)
             kv = (
@@ -242,41 +326,115 @@ def calibration(catalog: Catalog) -> Calibration:
                 if s.layers and s.kv_values
                 else 0.0
             )
-            need = _decode_bytes(m.parameters, bits, kv)
-            achieved["decode"][m.id] = m.tokens_per_s * need / _bandwidth(gpu)
+            bits = bits_per_weight(loc.weight_formats[m.format], model).value
+            x = (weight_bytes(m.parameters, bits) + kv) / _bandwidth(gpu)
         else:
-            achieved["prefill"][m.id] = m.tokens_per_s * 2 * m.parameters / inference_peak(gpu)
-    eff = {}
-    for kind, xs in achieved.items():
-        vals = list(xs.values())
-        gmean = math.exp(sum(math.log(v) for v in vals) / len(vals))
-        eff[kind] = Span(gmean, min(vals), max(vals))
+            x = 2 * m.parameters / inference_peak(gpu)
+        pts.append(_Point(m.id, m.gpu, device_class(gpu), m.kind, 1 / m.tokens_per_s, x))
+    return pts
+
+
+def _fit_decode(pts: list[_Point]) -> tuple[float, float]:
+    """Least squares of the relative error of t = a·x + c (a = 1 / efficiency, c ≥ 0, a ≥ 1).
+
+    Minimising Σ (a·xᵢ/tᵢ + c/tᵢ − 1)² is linear in a and c: two normal equations. The
+    relative error weighs a 4 ms token like a 40 ms one, as a fit in log space would.
+    """
+    u = [p.memory_s / p.seconds for p in pts]
+    v = [1 / p.seconds for p in pts]
+    suu, svv = sum(x * x for x in u), sum(x * x for x in v)
+    suv, su, sv = sum(x * y for x, y in zip(u, v, strict=True)), sum(u), sum(v)
+    det = suu * svv - suv * suv
+    a, c = ((su * svv - sv * suv) / det, (sv * suu - su * suv) / det) if det > 0 else (0.0, -1.0)
+    if c < 0:  # no fixed cost: the best pure bandwidth fit
+        a, c = su / suu, 0.0
+    if a < 1:  # above the datasheet bandwidth is impossible: fix a = 1, fit c alone
+        a = 1.0
+        c = max(0.0, sum(y * (1 - x) for x, y in zip(u, v, strict=True)) / svv)
+    return 1 / a, c
+
+
+def _fit_prefill(pts: list[_Point]) -> float:
+    """Share of the peak: the geometric mean of the points' (least squares in log space)."""
+    return math.exp(sum(math.log(p.memory_s / p.seconds) for p in pts) / len(pts))
+
+
+def _predict(p: _Point, eta: float, cost: float) -> float:
+    """Tokens per second the class model predicts for a point."""
+    return 1 / (p.memory_s / eta + cost) if p.kind == "decode" else eta / p.memory_s
+
+
+def _fit(pts: list[_Point]) -> dict[str, SpeedClass]:
+    """One ``SpeedClass`` per device class; a class without points of a kind uses all points."""
+    out = {}
+    for cls in DEVICE_CLASSES:
+        mine = [p for p in pts if p.cls == cls]
+        dec = [p for p in mine if p.kind == "decode"] or [p for p in pts if p.kind == "decode"]
+        pre = [p for p in mine if p.kind == "prefill"] or [p for p in pts if p.kind == "prefill"]
+        eta, cost = _fit_decode(dec)
+        eta_c = _fit_prefill(pre)
+        r_dec = [1 / p.seconds / _predict(p, eta, cost) for p in dec]
+        r_pre = [1 / p.seconds / _predict(p, eta_c, 0.0) for p in pre]
+        out[cls] = SpeedClass(
+            eta,
+            cost,
+            (min(r_dec), max(r_dec)),
+            eta_c,
+            (min(r_pre), max(r_pre)),
+            sorted({p.gpu for p in mine}),
+            {"decode": len(dec), "prefill": len(pre)},
+        )
+    return out
+
+
+def calibration(catalog: Catalog) -> Calibration:
+    """Fit each device class on the measurements; predict every point, also leaving its device out.
+
+    A prediction's range is the prediction times the class's lowest and highest measured ÷
+    predicted, so every calibration point lies in its own range. Leave-one-device-out: refit
+    without any point of the device and predict its points (the honest error for a new card).
+    """
+    loc = _local(catalog)
+    pts = _points(catalog, loc)
+    classes = _fit(pts)
+    lodo = {g: _fit([p for p in pts if p.gpu != g]) for g in dict.fromkeys(p.gpu for p in pts)}
     rows = []
-    for m in loc.measurements.values():
-        a = achieved[m.kind][m.id]
-        e = eff[m.kind]
-        pred = Span(
-            m.tokens_per_s * e.value / a, m.tokens_per_s * e.low / a, m.tokens_per_s * e.high / a
+    for m, p in zip(loc.measurements.values(), pts, strict=True):
+        k = classes[p.cls]
+        eta, cost, (lo, hi) = (
+            (k.bandwidth_efficiency, k.token_cost_s, k.decode_ratio)
+            if p.kind == "decode"
+            else (k.compute_efficiency, 0.0, k.prefill_ratio)
+        )
+        pred = _predict(p, eta, cost)
+        o = lodo[p.gpu][p.cls]
+        other = (
+            _predict(p, o.bandwidth_efficiency, o.token_cost_s)
+            if p.kind == "decode"
+            else _predict(p, o.compute_efficiency, 0.0)
         )
         rows.append(
             CalibrationRow(
                 m.id,
                 m.gpu,
+                p.cls,
                 m.model,
                 m.format,
                 m.kind,
                 m.tokens,
                 m.tokens_per_s,
-                pred.value,
-                pred.low,
-                pred.high,
-                a,
-                pred.value / m.tokens_per_s,
+                pred,
+                pred * lo,
+                pred * hi,
+                p.memory_s / p.seconds,
+                pred / m.tokens_per_s,
+                other,
+                other / m.tokens_per_s,
                 m.software,
                 [{"url": str(s.url), "title": s.title, "lang": s.lang} for s in m.sources],
             )
         )
-    return Calibration(eff, rows)
+    return Calibration(classes, rows)
 
 
 # ---------------------------------------------------------------- plans
@@ -474,7 +632,7 @@ def infer(
     s = shape(model)
     context = context or s.context or 4096
     cal = cal or calibration(catalog)
-    b = fmt.bits_per_weight
+    b = bits_per_weight(fmt, model)
     weights = Span(*(weight_bytes(model.parameters, x) for x in (b.value, b.low, b.high)))
     kv_total = None
     if s.layers and s.kv_values:
@@ -489,27 +647,22 @@ def infer(
     active = model.compute_parameters
     read = Span(*(weight_bytes(active, x) for x in (b.value, b.low, b.high)))
     kv_seq = (kv_total or 0.0) / batch
-    e_dec, e_pre = cal.efficiency["decode"], cal.efficiency["prefill"]
+    k = cal.classes[device_class(gpu)]
     peak = inference_peak(gpu)
     bw = _bandwidth(gpu)
 
-    def step(bytes_read: float, eff_mem: float, eff_cmp: float) -> float:
-        t_mem = (bytes_read + batch * kv_seq) / (bw * eff_mem)
-        t_cmp = 2 * active * batch / (peak * eff_cmp) if peak else 0.0
+    def step(bytes_read: float) -> float:
+        """Tokens/s of one sequence: the slower of reading the bytes and computing the batch."""
+        t_mem = (bytes_read + batch * kv_seq) / (bw * k.bandwidth_efficiency) + k.token_cost_s
+        t_cmp = 2 * active * batch / (peak * k.compute_efficiency) if peak else 0.0
         return 1 / max(t_mem, t_cmp)
 
-    decode = Span(
-        step(read.value, e_dec.value, e_pre.value),
-        step(read.high, e_dec.low, e_pre.low),
-        step(read.low, e_dec.high, e_pre.high),
-    )
+    lo, hi = k.decode_ratio
+    decode = Span(step(read.value), step(read.high) * lo, step(read.low) * hi)
     speed = {"decode": decode, "decode_total": decode * batch}
     if peak:
-        speed["prefill"] = Span(
-            prefill_tokens_per_s(2 * active, peak, e_pre.value),
-            prefill_tokens_per_s(2 * active, peak, e_pre.low),
-            prefill_tokens_per_s(2 * active, peak, e_pre.high),
-        )
+        pre = prefill_tokens_per_s(2 * active, peak, k.compute_efficiency)
+        speed["prefill"] = Span(pre, pre * k.prefill_ratio[0], pre * k.prefill_ratio[1])
     warnings = []
     if s.context and context > s.context:
         warnings.append("context_beyond_model")
@@ -521,6 +674,7 @@ def infer(
         "batch": batch,
         "kv_cache": kv_cache,
         "bits_per_weight": b.value,
+        "device_class": device_class(gpu),
         "model_context": s.context,
         "window": s.window,
         "local_layers": s.local_layers,
@@ -694,7 +848,13 @@ def method_section(catalog: Catalog) -> dict[str, Any] | None:
         "finetune_sources": _sources(loc.finetune),
         "overhead": loc.overhead.gb_per_gpu.model_dump(),
         "overhead_sources": _sources(loc.overhead),
-        "efficiency": {k: asdict(v) for k, v in cal.efficiency.items()},
+        "speed_classes": {
+            k: {
+                **asdict(v),
+                "lodo": {kind: cal.lodo_error(k, kind) for kind in ("decode", "prefill")},
+            }
+            for k, v in cal.classes.items()
+        },
         "calibration": [asdict(r) for r in cal.rows],
     }
 

@@ -56,12 +56,30 @@ FormatId = Annotated[
 ]
 
 
+class TensorMix(Strict):
+    """How llama.cpp's k-quant "mixes" (Q4_K_M, Q5_K_M) store a model's tensors.
+
+    Most weights at ``base`` bits, the output matrix at ``output``, and the attention values and
+    MLP down-projections at ``more_bits`` in the layers llama.cpp's ``use_more_bits`` picks (the
+    first and last eighth and every third layer between: half of them).
+    """
+
+    base: Quantity(1, 16, "bits per weight")
+    output: Quantity(1, 16, "bits per weight")
+    more_bits: Quantity(1, 16, "bits per weight")
+
+
 class WeightFormat(Sourced):
-    """A format model weights are downloaded in, with its effective bits per weight."""
+    """A format model weights are downloaded in, with its effective bits per weight.
+
+    ``bits_per_weight`` is the published figure; with a ``mix`` the bits of a model whose
+    architecture is known are computed from its tensors instead (``local.bits_per_weight``).
+    """
 
     id: FormatId
     name: Localized
     bits_per_weight: Spread
+    mix: TensorMix | None = None
 
 
 class KvFormat(Sourced):

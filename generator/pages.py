@@ -31,6 +31,7 @@ from generator.results import (
     Results,
     compare,
     heatmap_selection,
+    mfu_prior,
     page_selection,
     small_runs,
     training_precision,
@@ -205,6 +206,7 @@ def build_pages(
             {
                 **common,
                 "run": local.method_section(catalog),
+                "mfu_prior": _mfu_prior(catalog),
                 "year_seconds": calc.seconds(1, s.year_days),
             },
         ),
@@ -328,6 +330,26 @@ CALC_ROWS = [
     ("run_electricity_cost", "money"),
     ("cloud_cost_usd", "usd"),
 ]
+
+
+def _mfu_prior(catalog: Catalog) -> dict[str, Any] | None:
+    """Method page: the MFU prior's fit and every published run with the band at its size."""
+    prior = mfu_prior(catalog)
+    if prior is None:
+        return None
+    rows = []
+    for p in sorted(prior.points, key=lambda p: p.parameters):
+        value, low, high = prior.at(p.parameters)
+        rows.append({**asdict(p), "prior": value, "prior_low": low, "prior_high": high})
+    return {
+        "intercept": prior.intercept,
+        "slope": prior.slope,
+        "low": prior.low,
+        "high": prior.high,
+        "top": prior.top,
+        "at_1b": prior.at(1e9)[0],
+        "rows": rows,
+    }
 
 
 def _calc_rows(headline: dict[str, Any], target_days: list[float]) -> list[dict[str, Any]]:

@@ -50,6 +50,92 @@ def verdict(need: float, one: float) -> str:
     return "reach" if need <= REACH * one else "far"
 
 
+def realistic_precision(gpu: Gpu, asked: str) -> str:
+    """The precision of the realistic rate: FP8 when asked for and the card has FP8 units (an
+    FP8 run, as DeepSeek-V3 trained), else the card's training precision (BF16, FP16 or FP32)."""
+    return "fp8" if asked == "fp8" and gpu.peak("fp8") else training_precision(gpu)
+
+
+@dataclass(frozen=True)
+class MfuPoint:
+    """The MFU a published run implies: its training compute over GPU-hours × the dense peak."""
+
+    model: str
+    parameters: float  # doing work per token (active for a mixture of experts)
+    gpu: str
+    precision: str  # the peak it is measured against: the run's own (FP8) or the training one
+    gpu_hours: float
+    mfu: float
+    fitted: bool  # False: the compute was derived from the hardware; it widens the band only
+
+
+@dataclass(frozen=True)
+class MfuPrior:
+    """MFU by model size: ln MFU = ``intercept`` + ``slope`` · log10(N / 10⁹), least squares over
+    the published runs whose compute is not derived from the hardware (those return their
+    assumption). The band is the fit times the lowest and highest run ÷ fit, capped at the best
+    run's MFU: it holds every fitted run of the catalog."""
+
+    intercept: float
+    slope: float
+    low: float  # multipliers of the fit
+    high: float
+    top: float  # the highest MFU of a fitted run
+    points: list[MfuPoint]
+
+    def at(self, parameters: float) -> tuple[float, float, float]:
+        """MFU of a run of ``parameters``: value, low and high, none above ``top``."""
+        v = math.exp(self.intercept + self.slope * math.log10(parameters / 1e9))
+        return min(v, self.top), min(v * self.low, self.top), min(v * self.high, self.top)
+
+
+def mfu_points(catalog: Catalog) -> list[MfuPoint]:
+    """Every catalog model with published GPU-hours on a catalog GPU and a training compute.
+
+    The compute is the one the realistic hours divide (``training_compute``), so a band that holds
+    these MFUs holds the published hours.
+    """
+    pts = []
+    for m in catalog.models.values():
+        hw, c = m.training_hardware, training_compute(m)
+        if not (hw and hw.gpu and hw.gpu_hours and c):
+            continue
+        gpu = catalog.gpus[hw.gpu]
+        p = realistic_precision(gpu, hw.precision or "")
+        mfu = c.flops / (hw.gpu_hours * 3600 * peak_flops(gpu, p))
+        tc = m.training_compute
+        fitted = not (tc and tc.derived_from == "hardware")
+        pts.append(MfuPoint(m.id, m.compute_parameters, gpu.id, p, hw.gpu_hours, mfu, fitted))
+    return pts
+
+
+def mfu_prior(catalog: Catalog) -> MfuPrior | None:
+    """The prior fitted on ``mfu_points``; None with fewer than three fitted runs."""
+    pts = mfu_points(catalog)
+    fit = [p for p in pts if p.fitted]
+    if len(fit) < 3:
+        return None
+    xs = [math.log10(p.parameters / 1e9) for p in fit]
+    ys = [math.log(p.mfu) for p in fit]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx if sxx else 0.0
+    intercept = my - slope * mx
+    res = [math.log(p.mfu) - intercept - slope * math.log10(p.parameters / 1e9) for p in fit]
+    top = max(p.mfu for p in fit)
+    return MfuPrior(intercept, slope, math.exp(min(res)), math.exp(max(res)), top, pts)
+
+
+def mfu_band(catalog: Catalog, parameters: float) -> tuple[float, float]:
+    """Low and high MFU of a run of ``parameters``: the prior's band, else the scenario's range."""
+    prior = mfu_prior(catalog)
+    if prior is None:
+        r = catalog.scenario.reference_mfu
+        return r.low, r.high
+    _, low, high = prior.at(parameters)
+    return low, high
+
+
 def peak_flops(gpu: Gpu, precision: str) -> float:
     """Dense peak in FLOP/s; ``KeyError`` names the precisions the GPU has when it lacks one."""
     tflops = gpu.peak(precision)
@@ -211,12 +297,14 @@ class Comparison:
     years_with_gpus: float | None
     realistic_precision: str
     realistic_mfu: float
+    realistic_mfu_low: float  # the band published runs of this size reach (``mfu_prior``)
+    realistic_mfu_high: float
     realistic_share: float  # MFU × duty cycle: the share of the training peak in effect
     realistic_gpu_years_needed: float | None
     realistic_gpu_years_needed_low: float | None
     realistic_gpu_years_needed_high: float | None
     realistic_years_with_gpus: float | None
-    realistic_years_by_mfu: dict[str, float] | None  # reference MFU's low/high end -> years
+    realistic_years_by_mfu: dict[str, float] | None  # the MFU band's low/high end -> years
     gpus_needed: dict[str, int] | None  # target days -> GPUs at the realistic rate (ideal scaling)
     compute_verdict: str  # enough, reach, far or unknown (question's basis)
     cards_for_compute: int | None  # cards that together deliver the compute within the period
@@ -266,8 +354,9 @@ def compare(
     budget = n * calc.budget_flops(peak, duty, duration)
     per_year = calc.budget_flops(peak, duty, year)  # one card
     c = training_compute(model)
-    real_p = training_precision(gpu)
+    real_p = realistic_precision(gpu, setup.precision)
     share = realistic_share(setup.mfu, duty)
+    band = mfu_band(catalog, model.compute_parameters)
     sustained = peak_flops(gpu, real_p) * share  # one card
     mem = model_memory(model, catalog)
     gpu_bytes = gpu.memory_gib * calc.GIB
@@ -301,6 +390,8 @@ def compare(
         years_with_gpus=c and calc.gpu_years_needed(c.flops, per_year) / n,
         realistic_precision=real_p,
         realistic_mfu=setup.mfu,
+        realistic_mfu_low=band[0],
+        realistic_mfu_high=band[1],
         realistic_share=share,
         realistic_gpu_years_needed=real_years,
         realistic_gpu_years_needed_low=c and c.low / (sustained * year),
@@ -309,7 +400,7 @@ def compare(
         realistic_years_by_mfu=c
         and {
             end: c.flops / (peak_flops(gpu, real_p) * realistic_share(mfu, duty) * year)
-            for end, mfu in (("low", s.reference_mfu.low), ("high", s.reference_mfu.high))
+            for end, mfu in (("low", band[0]), ("high", band[1]))
         },
         gpus_needed=(
             {f"{d:g}": calc.gpus_needed(c.flops, sustained, d) for d in s.target_days}
@@ -453,7 +544,7 @@ def plan(
     rows = []
     for g in gpus or list(catalog.gpus.values()):
         gpu = catalog.gpu(g) if isinstance(g, str) else g
-        tp = training_precision(gpu)
+        tp = realistic_precision(gpu, setup.precision)
         sustained = peak_flops(gpu, tp) * realistic_share(setup.mfu, setup.utilization)
         for_compute = calc.gpus_needed(c.flops, sustained, days)
         for_memory = min_gpus_for_memory(mem, gpu.memory_gib * calc.GIB)
@@ -512,7 +603,7 @@ def instead(catalog: Catalog, gpu: str | Gpu, setup: Setup | None = None) -> Ins
     s = catalog.scenario
     setup = setup or Setup.from_scenario(catalog)
     gpu = catalog.gpu(gpu) if isinstance(gpu, str) else gpu
-    tp = training_precision(gpu)
+    tp = realistic_precision(gpu, setup.precision)
     share = realistic_share(setup.mfu, setup.utilization)
     budget = setup.gpus * calc.budget_flops(
         peak_flops(gpu, tp), share, calc.seconds(setup.years, s.year_days)
@@ -741,7 +832,7 @@ def _implied_mfu(m: Model, catalog: Catalog) -> tuple[float | None, str | None, 
     if not (hw and hw.gpu and hw.gpu_hours):
         return None, None, None
     gpu = catalog.gpus[hw.gpu]
-    precision = training_precision(gpu)
+    precision = realistic_precision(gpu, hw.precision or "")
     if m.training_tokens:
         flops, basis = calc.six_nd(m.compute_parameters, m.training_tokens), "6ND"
     elif tc is not None and tc.derived_from != "hardware":

@@ -92,7 +92,9 @@ def test_moe_memory_uses_total_parameters_speed_active(catalog):
     """The llmfit trap: every expert must be resident; a token reads only the active ones."""
     moe = local.infer(catalog, "h100-sxm", "mixtral-8x7b", quant="q4_k_m", context=4096)
     m = catalog.models["mixtral-8x7b"]
-    assert moe.memory["weights"].value == pytest.approx(m.parameters * 4.8944 / 8)
+    bits = moe.settings["bits_per_weight"]
+    assert 4.8 < bits < 4.9  # a Q4_K_M mix: llama.cpp's quantize README lists 4.80-4.89
+    assert moe.memory["weights"].value == pytest.approx(m.parameters * bits / 8)
     dense_total = local.infer(catalog, "h100-sxm", "llama-2-70b", quant="q4_k_m", context=4096)
     assert moe.speed["decode"].value > 3 * dense_total.speed["decode"].value
 
@@ -107,31 +109,101 @@ def test_lora_adapter_count_llama3_8b(catalog):
 # ---------------------------------------------------------------- speed against measurements
 
 
+# Published llama-bench figures, one GPU, all layers on it. XD: Xiongjie Dai,
+# GPU-Benchmarks-on-LLM-Inference (May 2024), Llama 3 8B/70B tg1024 and pp1024; PR: llama.cpp PRs.
+DECODE = [
+    ("a100-pcie-80gb", "llama-3-8b", "q4_k_m", 1024, 138.31),  # XD
+    ("a100-80gb", "llama-3-70b", "q4_k_m", 1024, 24.33),  # XD
+    ("h100-pcie", "llama-3-8b", "fp16", 1024, 67.79),  # XD
+    ("rtx-4090", "llama-2-7b", "fp16", 128, 61.03),  # PR #4766 (CodeLlama 7B), issue 20.5
+    ("rtx-3090", "llama-3-8b", "q4_k_m", 1024, 111.74),  # XD
+    ("apple-m2-ultra", "llama-3-70b", "q4_k_m", 1024, 12.13),  # XD
+    ("apple-m3-max-40c", "llama-3-8b", "q4_k_m", 1024, 50.74),  # XD
+]
+
+
+@pytest.mark.parametrize(("gpu", "model", "quant", "tokens", "measured"), DECODE)
+def test_decode_against_llama_bench(catalog, gpu, model, quant, tokens, measured):
+    """Within 25 % of the published figure (the worst point of these classes when its device is
+    left out of the fit is 21 %), and the printed range contains it."""
+    plan = local.infer(catalog, gpu, model, quant=quant, context=tokens // 2)
+    d = plan.speed["decode"]
+    # the catalog's parameter counts differ from the benchmarked files' by up to 4 %
+    assert measured / 1.25 <= d.value <= measured * 1.25
+    assert d.low <= measured * 1.04
+    assert measured <= d.high * 1.04
+
+
+def test_a100_decode_reaches_about_35_percent_of_its_bandwidth(catalog):
+    """Issue 20.1: llama.cpp batch 1 on an A100 reads at ~35-38 % of HBM bandwidth (XD: Llama 3 8B
+    Q4_K_M at 138.31 t/s × 4.92 GB per token / 1,935 GB/s = 35 %); the old model said 60 %+."""
+    plan = local.infer(catalog, "a100-pcie-80gb", "llama-3-8b", quant="q4_k_m", context=512)
+    per_token = plan.memory["weights"].value + plan.memory["kv_cache"].value
+    share = plan.speed["decode"].value * per_token / 1935e9
+    assert 0.30 <= share <= 0.42
+
+
 @pytest.mark.parametrize(
-    ("gpu", "quant", "measured"),
+    ("gpu", "model", "quant", "measured"),
     [
-        ("apple-m2-ultra", "q4_0", 88.54),  # llama.cpp PR #2917, LLaMA 7B tg128
-        ("apple-m2-ultra", "q8_0", 62.05),  # llama.cpp PR #2917
-        ("rtx-4090", "fp16", 61.03),  # llama.cpp PR #4766, CodeLlama 7B tg128
-        ("rtx-4090", "q8_0", 98.13),  # llama.cpp PR #4766
+        ("a100-pcie-80gb", "llama-3-8b", "fp16", 7504.24),  # XD pp1024; was 2.9× too fast
+        ("h100-pcie", "llama-3-8b", "fp16", 10342.63),  # XD pp1024; was 4.4× too fast
+        ("rtx-4090", "llama-3-8b", "fp16", 9056.26),  # XD pp1024; was 0.6× (too slow)
+        ("rtx-3090", "llama-3-8b", "fp16", 4239.64),  # XD pp1024
+        ("apple-m2-ultra", "llama-2-7b", "fp16", 1265.30),  # llama.cpp PR #3084, pp512
     ],
 )
-def test_decode_within_1_5x_of_llama_bench(catalog, gpu, quant, measured):
-    plan = local.infer(catalog, gpu, "llama-2-7b", quant=quant, context=128)
-    # the catalog's Llama 2 7B has 7.0e9 parameters, the benchmarked model 6.74e9
-    predicted = plan.speed["decode"].value
-    assert measured / 1.5 <= predicted <= measured * 1.5
-    assert plan.speed["decode"].low <= measured * 1.04 <= plan.speed["decode"].high * 1.1
+def test_prefill_within_1_5x_and_in_range(catalog, gpu, model, quant, measured):
+    """Prefill is rougher than decode (quantized kernels, tensor-core use vary by card): within
+    a factor 1.5 of the published figure, and inside the printed range."""
+    p = local.infer(catalog, gpu, model, quant=quant, context=1024).speed["prefill"]
+    assert measured / 1.5 <= p.value <= measured * 1.5
+    assert p.low <= measured * 1.04
+    assert measured <= p.high * 1.04
 
 
-def test_calibration_points_within_1_5x_and_in_range(catalog):
+def test_calibration_covers_30_points_8_devices_and_each_lies_in_its_range(catalog):
     cal = local.calibration(catalog)
-    assert len(cal.rows) >= 6
+    assert len(cal.rows) >= 30
+    devices = {r.gpu for r in cal.rows}
+    assert len(devices) >= 8
+    assert {"a100-80gb", "a100-pcie-80gb", "h100-pcie"} <= devices
     for r in cal.rows:
-        assert 1 / 1.5 <= r.ratio <= 1.5, r.id
-        assert r.predicted_low <= r.measured * (1 + 1e-9)
-        assert r.measured <= r.predicted_high * (1 + 1e-9)
-    assert 0 < cal.efficiency["decode"].low < cal.efficiency["decode"].high <= 1
+        assert r.predicted_low <= r.measured * (1 + 1e-9), r.id
+        assert r.measured <= r.predicted_high * (1 + 1e-9), r.id
+    for cls, k in cal.classes.items():
+        assert 0 < k.bandwidth_efficiency <= 1, cls
+        assert 0 <= k.token_cost_s < 0.02, cls  # a fixed cost of milliseconds, not more
+        median, _ = cal.lodo_error(cls, "decode")
+        assert median < 0.15, cls  # a new card's decode speed: typically within 15 %
+
+
+def test_gddr_and_apple_cards_have_their_own_class(catalog):
+    g = catalog.gpus
+    assert local.device_class(g["h100-sxm"]) == "hbm"
+    assert local.device_class(g["rtx-4090"]) == "discrete"
+    assert local.device_class(g["l40s"]) == "discrete"  # GDDR6, though a data-centre card
+    assert local.device_class(g["apple-m3-max-40c"]) == "unified"
+
+
+@pytest.mark.parametrize(
+    ("model", "quant", "published", "tol"),
+    [
+        # llama.cpp quantize README, Llama 3.1 8B table (4 decimals given)
+        ("llama-3.1-8b", "q4_k_m", 4.8944, 0.001),
+        ("llama-3.1-8b", "q5_k_m", 5.7036, 0.001),
+        # the older README's Llama 2 70B table gives two decimals
+        ("llama-2-70b", "q4_k_m", 4.80, 0.003),
+        # llama-bench prints LLaMA 7B Q4_K_M as 3.80 GiB for 6.74 B parameters (PR #3084):
+        # 3.80 × 2³⁰ × 8 / 6.74e9 = 4.843 bits, ±0.2 % from the rounding of 3.80
+        ("llama-2-7b", "q4_k_m", 4.843, 0.003),
+    ],
+)
+def test_k_quant_bits_per_weight_from_the_tensor_mix(catalog, model, quant, published, tol):
+    """Issue 20.6: Q4_K_M's bits per weight per model, not Llama 3.1 8B's for every model."""
+    fmt = catalog.local.weight_formats[quant]
+    b = local.bits_per_weight(fmt, catalog.models[model])
+    assert b.value == pytest.approx(published, rel=tol)
 
 
 # ---------------------------------------------------------------- CLI

@@ -179,3 +179,37 @@ def test_heat_map_is_bounded_and_holds_the_headline_pair(catalog):
     assert len(models) <= 24
     assert catalog.scenario.question.gpu in gpus
     assert catalog.scenario.question.model in models
+
+
+def test_mfu_band_contains_every_published_run(catalog):
+    """Issue 20.3: for each model with published GPU-hours on a catalog GPU (and a compute not
+    itself derived from those hours), the realistic range's GPU-hours contain the published
+    hours. Llama 3 8B's 1.3 M H100-hours (≈ 15 % MFU) were outside the old 30-55 % band."""
+    checked = 0
+    for m in catalog.models.values():
+        hw, tc = m.training_hardware, m.training_compute
+        if not (hw and hw.gpu and hw.gpu_hours) or (tc and tc.derived_from == "hardware"):
+            continue
+        c = compare(catalog, hw.gpu, m.id, utilization=1.0)
+        if c.training_flops is None:
+            continue
+        days = catalog.scenario.year_days
+        hours = {k: y * days * 24 for k, y in c.realistic_years_by_mfu.items()}
+        # years_by_mfu["low"] is the low MFU: the most hours
+        assert hours["high"] <= hw.gpu_hours * (1 + 1e-9), m.id
+        assert hw.gpu_hours <= hours["low"] * (1 + 1e-9), m.id
+        checked += 1
+    assert checked >= 20
+
+
+def test_fp8_changes_the_realistic_hours_where_the_card_has_fp8(catalog):
+    """Issue 20.4: H100 SXM dense FP8 1,979 TFLOPS vs BF16 989 (NVIDIA datasheet): an FP8 run
+    takes half the card-years; an A100 has no FP8 units, so asking for FP8 changes nothing."""
+    bf16 = compare(catalog, "h100-sxm", "deepseek-v3", precision="bf16")
+    fp8 = compare(catalog, "h100-sxm", "deepseek-v3", precision="fp8")
+    assert fp8.realistic_precision == "fp8"
+    assert bf16.realistic_precision == "bf16"
+    ratio = bf16.realistic_gpu_years_needed / fp8.realistic_gpu_years_needed
+    assert ratio == pytest.approx(1978.9 / 989.4, rel=0.01)
+    a100 = compare(catalog, "a100-80gb", "deepseek-v3", precision="tf32")
+    assert a100.realistic_precision == "bf16"
