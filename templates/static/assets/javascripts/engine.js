@@ -15,6 +15,21 @@ export function trainingPrecision(peaks) {
   return have.reduce((best, p) => (peaks[p] > peaks[best] ? p : best));
 }
 
+/** The realistic rate's precision (results.realistic_precision): FP8 when asked for and the card
+ *  has FP8 units, else the training precision. */
+export function realisticPrecision(peaks, asked) {
+  return asked === "fp8" && peaks.fp8 ? "fp8" : trainingPrecision(peaks);
+}
+
+/** Low and high MFU of a run of `parameters` (results.mfu_band): the band published runs of that
+ *  size reach, none above the best run's; the scenario's range where no prior was fitted. */
+export function mfuBand(s, parameters) {
+  const p = s.mfu_prior;
+  if (!p) return [s.mfu_low, s.mfu_high];
+  const v = Math.exp(p.intercept + p.slope * Math.log10(parameters / 1e9));
+  return [Math.min(v * p.low, p.top), Math.min(v * p.high, p.top)];
+}
+
 /** Whole cards that deliver `need` at `perCard` each (results.cards: 12 significant digits). */
 export function cards(need, perCard) {
   return Math.max(1, Math.ceil(Number((need / perCard).toPrecision(12))));
@@ -51,6 +66,7 @@ export function customModel(scenario, { params, active_params = null, tokens = n
   return {
     id: "custom",
     parameters: params,
+    active_parameters: active_params,
     compute,
     memory: {
       state: params * scenario.bytes_per_param,
@@ -101,7 +117,8 @@ export function compare(data, q) {
   const budget = n * (peak * duty * duration);
   const perYear = peak * duty * year;
   const c = model.compute;
-  const realP = trainingPrecision(gpu.peaks);
+  const realP = realisticPrecision(gpu.peaks, precision);
+  const band = mfuBand(s, model.active_parameters || model.parameters);
   const share = mfu * duty;
   const peakTrain = gpu.peaks[realP] * 1e12;
   const sustained = peakTrain * share;
@@ -143,14 +160,16 @@ export function compare(data, q) {
     years_with_gpus: orNull(() => c.flops / perYear / n),
     realistic_precision: realP,
     realistic_mfu: mfu,
+    realistic_mfu_low: band[0],
+    realistic_mfu_high: band[1],
     realistic_share: share,
     realistic_gpu_years_needed: realYears,
     realistic_gpu_years_needed_low: orNull(() => c.low / (sustained * year)),
     realistic_gpu_years_needed_high: orNull(() => c.high / (sustained * year)),
     realistic_years_with_gpus: orNull(() => realYears / n),
     realistic_years_by_mfu: orNull(() => ({
-      low: c.flops / (peakTrain * (s.mfu_low * duty) * year),
-      high: c.flops / (peakTrain * (s.mfu_high * duty) * year),
+      low: c.flops / (peakTrain * (band[0] * duty) * year),
+      high: c.flops / (peakTrain * (band[1] * duty) * year),
     })),
     gpus_needed: orNull(() =>
       Object.fromEntries(
