@@ -115,6 +115,24 @@ def test_every_image_exists_and_has_alt_text_in_the_page_language(built, pages, 
     assert checked >= 2 * 50  # every GPU and model page has a chart, plus the overviews
 
 
+# A phone 390 px wide shows a chart across Material's content column: the window less 0.8 rem
+# (16 px) of margin on each side. Text renders at font size × column width / drawing width.
+PHONE_COLUMN_PX = 390 - 2 * 16
+
+
+def test_phone_chart_text_renders_at_12_px_or_more_on_a_390_px_phone(built):
+    css = (built.out / "assets" / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    assert re.search(r"figure\.chart img \{[^}]*width: 100%", css)  # charts fill the column
+    smallest = {}
+    for svg in sorted(built.out.glob("**/img/phone/**/*.svg")):
+        text = svg.read_text(encoding="utf-8")
+        view_width = float(re.search(r'viewBox="0 0 ([\d.]+) ', text).group(1))
+        sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", text)]
+        smallest[svg.relative_to(built.out).as_posix()] = min(sizes) * PHONE_COLUMN_PX / view_width
+    assert len(smallest) > 2 * 50
+    assert {svg: round(px, 1) for svg, px in smallest.items() if px < 12} == {}
+
+
 def test_german_charts_are_german(built):
     en = (built.out / "img" / "headline.svg").read_text(encoding="utf-8")
     de = (built.out / "de" / "img" / "headline.svg").read_text(encoding="utf-8")
