@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -260,3 +261,48 @@ def test_german_pages_keep_to_the_glossary(pages_de):
         for rel, page in pages_de.items()
     }
     assert {rel: found for rel, found in offenders.items() if found} == {}, GLOSSARY
+
+
+class _Tables(HTMLParser):
+    """Each table's column count and whether it sits inside a .sortable or .wide block."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[bool] = []  # per open div: a sticky-column block?
+        self.tables: list[list] = []  # [columns, wrapped]
+        self.row = 0
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "div":
+            self.stack.append(bool({"sortable", "wide"} & set(classes)))
+        elif tag == "table":
+            self.tables.append([0, any(self.stack)])
+            self.row = 0
+        elif tag == "tr":
+            self.row += 1
+        elif tag == "th" and self.tables and self.row == 1:
+            self.tables[-1][0] += 1
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self.stack:
+            self.stack.pop()
+
+
+def test_wide_tables_keep_their_first_column_in_view(built):
+    """Tables of seven or more columns sit in a .sortable or .wide block (sticky first column)."""
+    unwrapped, wide = [], 0
+    for rel in html_pages(built.out):
+        for lang in ("", "de/"):
+            parser = _Tables()
+            parser.feed((built.out / lang / rel).read_text(encoding="utf-8"))
+            for columns, wrapped in parser.tables:
+                wide += columns >= 7
+                if columns >= 7 and not wrapped:
+                    unwrapped.append(lang + rel)
+    css = (built.out / "assets" / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    assert (
+        ":is(.sortable, .wide) table:not([class]) tr > :first-child {\n  position: sticky;" in css
+    )
+    assert wide > 100
+    assert unwrapped == []
