@@ -263,6 +263,24 @@ def test_german_pages_keep_to_the_glossary(pages_de):
     assert {rel: found for rel, found in offenders.items() if found} == {}, GLOSSARY
 
 
+@pytest.mark.parametrize("lang", ["", "de/"])
+@pytest.mark.parametrize(
+    ("page", "index"), [("gpus/rtx-4070-ti/", "gpus/"), ("models/gpt-3.5/", "models/")]
+)
+def test_gpu_and_model_pages_mark_their_section_and_open_with_the_answer(built, lang, page, index):
+    html = (built.out / lang / page / "index.html").read_text(encoding="utf-8")
+    # the nav item of the index page is active, and a breadcrumb leads back to it
+    active = re.search(r'<li class="md-nav__item md-nav__item--active">\s*<a href="([^"]+)"', html)
+    assert active
+    assert active[1] == "../"
+    crumbs = re.search(r'<nav class="md-path".*?</nav>', html, re.S)
+    assert crumbs
+    assert re.findall(r'href="([^"]+)"', crumbs[0]) == ["../"]
+    # the answer (an admonition with the verdict) comes before the first table
+    article = html[html.index("<article") :]
+    assert 0 < article.index('class="admonition') < article.index("<table")
+
+
 class _Tables(HTMLParser):
     """Each table's column count and whether it sits inside a .sortable or .wide block."""
 
