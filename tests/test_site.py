@@ -324,3 +324,12 @@ def test_wide_tables_keep_their_first_column_in_view(built):
     )
     assert wide > 100
     assert unwrapped == []
+
+
+def test_no_markdown_shows_as_text(pages, pages_de):
+    """Emphasis written in prose renders: no literal *N* or **bold** left in a page's text."""
+    shown = {
+        rel: re.findall(r"\*{1,2}\w[^*\n]{0,40}\*{1,2}", page.content_text)
+        for rel, page in [*pages.items(), *(("de/" + r, p) for r, p in pages_de.items())]
+    }
+    assert {rel: found for rel, found in shown.items() if found} == {}
