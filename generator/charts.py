@@ -1056,6 +1056,8 @@ def _gpu_lines(ax: Any, memories: list[float], f: L10n) -> None:
                 ha="left",
                 fontsize=FONT,
                 color=INK,
+                # a label sits on white, readable where a data line crosses it
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85},
             )
             box = label.get_window_extent(renderer)
             if not any(box.overlaps(b) for b in placed):
