@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from generator.data import Catalog, Gpu, Model, text_in
+from generator.calc import GIB
+from generator.data import PRECISIONS, Catalog, Gpu, Model, text_in
 from generator.i18n import L10n
-from generator.results import Comparison, Instead, PlanRow, Setup
+from generator.results import Comparison, Instead, PlanRow, Setup, training_compute
 
 
 def verdict_key(c: Comparison) -> str:
     """The overall answer: ``enough``, ``reach``, ``far_compute``, ``far_memory``, ``far_both``
     or ``unknown`` (compute unknown), from the separate compute and memory verdicts."""
-    if c.compute_verdict == "unknown":
+    return overall(c.compute_verdict, c.memory_verdict)
+
+
+def overall(compute: str, memory: str) -> str:
+    """The answer from a compute verdict (``enough``, ``reach``, ``far``, ``unknown``) and a
+    memory verdict (``enough``, ``reach``, ``far``): see ``verdict_key``."""
+    if compute == "unknown":
         return "unknown"
-    verdicts = {"compute": c.compute_verdict, "memory": c.memory_verdict}
-    far = [axis for axis, v in verdicts.items() if v == "far"]
+    far = [axis for axis, v in (("compute", compute), ("memory", memory)) if v == "far"]
     if len(far) == 2:
         return "far_both"
     if far:
         return f"far_{far[0]}"
-    return "enough" if c.compute_verdict == c.memory_verdict == "enough" else "reach"
+    return "enough" if compute == memory == "enough" else "reach"
 
 
 def render(c: Comparison, gpu: Gpu, model: Model, catalog: Catalog, lang: str) -> str:
@@ -73,14 +79,11 @@ def _compute_lines(c: Comparison, model: Model, catalog: Catalog, f: L10n) -> li
             by=text_in(c.training_flops_by, f.lang),
         )
     ]
-    if c.training_flops_low != c.training_flops_high:
-        lines.append(
-            f.text(
-                "compare.range",
-                low=f.flops(c.training_flops_low),
-                high=f.flops(c.training_flops_high),
-            )
-        )
+    ends = (c.training_flops_low, c.training_flops, c.training_flops_high)
+    low, value, high = (f.flops(x) for x in ends)
+    if low != high:  # the value is not repeated as an end of its range
+        key = "range_up" if value == low else "range_down" if value == high else "range"
+        lines.append(f.text(f"compare.{key}", low=low, high=high))
     share = f.span(c.ratio, c.ratio_low, c.ratio_high, f.pct)
     years = f.span(c.gpu_years_needed, c.gpu_years_needed_low, c.gpu_years_needed_high, f.years)
     key = "compare.verdict_compute_enough" if c.compute_verdict == "enough" else "compare.share"
@@ -109,7 +112,7 @@ def _compute_lines(c: Comparison, model: Model, catalog: Catalog, f: L10n) -> li
             high=f.pct(c.realistic_mfu_high),
             years=f.years(c.realistic_gpu_years_needed),
             gpus=", ".join(
-                f.text("compare.gpus_for_days", gpus=f.integer(n), days=days)
+                f.plural("compare.gpus_for_days", n, gpus=f.integer(n), days=days)
                 for days, n in c.gpus_needed.items()
             ),
         ),
@@ -210,8 +213,9 @@ def render_plan(
     f = L10n(lang)
     names = {g.id: g.label(lang) for g in catalog.gpus.values()}
     head = [
-        f.text(
+        f.plural(
             "plan.title",
+            days,
             model=model.label(f.lang),
             days=f.num(days),
             mfu=f.pct(setup.mfu),
@@ -238,15 +242,66 @@ def render_plan(
                 f.money(r.cloud_cost_usd, "USD") if r.cloud_cost_usd is not None else "–",
             ]
         )
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    lines = [
-        "  ".join(
-            cell.ljust(w) if i == 0 else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        )
+    return "\n".join([*head, *columns(table, set(range(1, len(header)))), "", f.text("plan.note")])
+
+
+NAME_WIDTH = 40  # characters of a name in a terminal table; a longer one is cut, ending in …
+
+
+def columns(
+    table: list[list[str]], right: set[int], cut: dict[int, int] | None = None
+) -> list[str]:
+    """Rows (the first one the header) as columns two spaces apart, those in ``right`` flush
+    right (numbers), the others flush left; a cell of column ``i`` longer than ``cut[i]``
+    characters is cut to that width, ending in …, so that one long name moves no column."""
+    cut = cut or {}
+    table = [
+        [
+            c if len(c) <= cut.get(i, len(c)) else c[: cut[i] - 1].rstrip() + "…"
+            for i, c in enumerate(row)
+        ]
         for row in table
     ]
-    return "\n".join([*head, *lines, "", f.text("plan.note")])
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    return [
+        "  ".join(
+            cell.rjust(w) if i in right else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in table
+    ]
+
+
+def render_list(what: str, catalog: Catalog, lang: str) -> str:
+    """``gpu-year list gpus`` or ``list models``: a table under a header row."""
+    f = L10n(lang)
+    col = {
+        k: f.text(f"list.col.{k}") for k in ("id", "name", "memory", "params", "compute", "kind")
+    }
+    if what == "gpus":
+        head = [col["id"], col["name"], col["memory"], *(f"{p.upper()} TFLOPS" for p in PRECISIONS)]
+        rows = [
+            [g.id, g.label(lang), f.bytes(g.memory_gib * GIB)]
+            + [f.num(g.peak(p)) if g.peak(p) else "–" for p in PRECISIONS]
+            for g in catalog.gpus.values()
+        ]
+        right = set(range(2, len(head)))
+    else:
+        head = [col["id"], col["name"], col["params"], col["compute"], col["kind"]]
+        rows = []
+        for m in catalog.models.values():
+            c = training_compute(m)
+            rows.append(
+                [
+                    m.id,
+                    m.label(lang),
+                    f.count(m.parameters),
+                    f.flops(c.flops) if c else "–",
+                    f.text(f"method.{c.method}" if c else "method.unknown"),
+                ]
+            )
+        right = {2, 3}
+    return "\n".join(columns([head, *rows], right, {1: NAME_WIDTH}))
 
 
 def render_instead(r: Instead, gpu: Gpu, catalog: Catalog, lang: str) -> str:

@@ -48,12 +48,15 @@ STYLE = {
     "axes.facecolor": "white",
     "savefig.facecolor": "white",
 }
-# Widths in inches (72 pt each; the SVG's units). A desktop shows the 7.5 in chart across a content
-# column of about 650 px (1280 px window), so 1 pt becomes 1.2 px; a phone of 390 px shows the
-# 4.6 in drawing across about 340 px, 1 pt = 1.03 px. No text is set smaller than FONT, so chart
-# text reads at 12 px or more on a desktop and 10 px or more on a phone.
+# Widths in inches (72 pt each; the SVG's units). Pages stretch a chart across the content column:
+# text renders at (font size in pt) × (column width in px) / (chart width in pt). A desktop shows
+# the 7.5 in (540 pt) chart across about 650 px (1280 px window): 1 pt becomes 1.2 px. A phone of
+# 390 px shows the phone drawing across PHONE_COLUMN_PX (390 px less Material's 16 px margins):
+# 4.1 in (295.2 pt) make 1 pt 1.21 px. No text is set smaller than FONT, so chart text renders
+# at 12 px or more on both.
 WIDTH = 7.5
-PHONE_WIDTH = 4.6
+PHONE_WIDTH = 4.1
+PHONE_COLUMN_PX = 358
 FONT = 10
 TITLE_FONT = 11.5
 MAX_NAME = 48  # characters of a name drawn in a chart (the data allows 300); longer ones end in …
@@ -263,10 +266,10 @@ def height(kind: str, payload: dict[str, Any]) -> float:
     One height for every language (the page reserves it before knowing the language): the
     largest that any language's names need.
     """
-    return max(_height(kind, localize(payload, lang)) for lang in LANGS)
+    return max(_height(kind, localize(payload, lang), L10n(lang)) for lang in LANGS)
 
 
-def _height(kind: str, payload: dict[str, Any]) -> float:  # noqa: PLR0911 - one return per kind
+def _height(kind: str, payload: dict[str, Any], f: L10n) -> float:  # noqa: PLR0911 - per kind
     phone = bool(payload.get("phone"))
     top = _title_space(phone)
     if kind == "headline":
@@ -282,16 +285,11 @@ def _height(kind: str, payload: dict[str, Any]) -> float:  # noqa: PLR0911 - one
             return top + 2 * (_label_room(payload["models"]) + grid) + 0.35 + 0.95
         return top + _label_room(payload["models"]) + grid + 0.25
     if kind == "memory":
-        n = len(payload["models"])
-        legend = (
-            _lines(2 + len(payload["gpus"])) if phone else _lines(2 + len(payload["gpus"]) // 2)
-        )
-        return top + 0.3 * n + 0.55 + legend + _lines(3 if phone else 2)
+        return top + 0.3 * len(payload["models"]) + _memory_bottom(payload, f)
     if kind == "years":
         return top + _lines(2 if phone else 1) + 0.24 * len(payload["rows"]) + 0.85
     if kind == "run_memory":
-        n = len(payload["lines"])
-        return top + (2.6 if phone else 2.4) + 0.75 + _lines(n if phone else (n + 1) // 2) + 0.15
+        return top + (2.6 if phone else 2.4) + _run_memory_bottom(payload, f)
     raise KeyError(kind)
 
 
@@ -300,18 +298,80 @@ def size_px(kind: str, payload: dict[str, Any]) -> tuple[int, int]:
     return round(width(payload) * 72), round(height(kind, payload) * 72)
 
 
+def draw(kind: str, payload: dict[str, Any], lang: str) -> Any:
+    """One chart as a matplotlib Figure (call inside ``rc_context(STYLE)``, as ``render`` does)."""
+    from matplotlib.figure import Figure  # imported lazily: only processes that draw pay for it
+
+    fig = Figure(figsize=(width(payload), height(kind, payload)))
+    DRAW[kind](fig, localize(payload, lang), L10n(lang))
+    return fig
+
+
 def render(kind: str, payload: dict[str, Any], lang: str, salt: str) -> bytes:
     """Draw one chart and return the SVG bytes (identical for identical inputs)."""
-    import matplotlib as mpl  # imported lazily: only processes that draw pay for it
-    from matplotlib.figure import Figure
+    import matplotlib as mpl
 
-    f = L10n(lang)
     with mpl.rc_context({**STYLE, "svg.hashsalt": salt}):
-        fig = Figure(figsize=(width(payload), height(kind, payload)))
-        DRAW[kind](fig, localize(payload, lang), f)
+        fig = draw(kind, payload, lang)
         buf = io.BytesIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     return buf.getvalue()
+
+
+def _drawn_texts(fig: Any) -> list[Any]:
+    """Every piece of text the figure draws: titles, labels, legends, annotations and the tick
+    labels of ticks inside the axis' view (matplotlib keeps labels for ticks it does not draw)."""
+    from matplotlib.text import Text
+
+    hidden = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            slack = (hi - lo) * 1e-9
+            for which in ("major", "minor"):
+                locs = axis.get_majorticklocs() if which == "major" else axis.get_minorticklocs()
+                ticks = getattr(axis, f"get_{which}_ticks")()
+                for i, tick in enumerate(ticks):
+                    if i >= len(locs) or not lo - slack <= locs[i] <= hi + slack:
+                        hidden.update((tick.label1, tick.label2))
+    return [
+        t for t in fig.findobj(Text) if t not in hidden and t.get_visible() and t.get_text().strip()
+    ]
+
+
+def layout_problems(fig: Any) -> list[str]:
+    """Text of a drawn chart that a reader would not see whole: any part outside the figure
+    (the SVG's viewBox clips it) or any two texts overlapping. Extents come from matplotlib's own
+    text layout at draw time; an empty list means every text is inside and apart."""
+    from matplotlib.text import Annotation, Text
+
+    renderer = _renderer(fig)
+    fig.draw(renderer)  # places ticks, legends and annotations
+    page = fig.bbox
+    boxes = [
+        # the text's own box: an annotation's extent would include its leader line
+        (t.get_text(), Text.get_window_extent(t, renderer))
+        for t in _drawn_texts(fig)
+        # an annotation whose point lies outside its axes is not drawn (its extent: the unit box)
+        if not (isinstance(t, Annotation) and t.get_window_extent(renderer).bounds == (0, 0, 1, 1))
+    ]
+    out = []
+    tol = 0.5  # px at the figure's dpi
+    for text, b in boxes:
+        if (
+            b.x0 < page.x0 - tol
+            or b.y0 < page.y0 - tol
+            or b.x1 > page.x1 + tol
+            or b.y1 > page.y1 + tol
+        ):
+            out.append(f"outside the drawing: {text!r}")
+    for i, (t1, b1) in enumerate(boxes):
+        for t2, b2 in boxes[i + 1 :]:
+            w = min(b1.x1, b2.x1) - max(b1.x0, b2.x0)
+            h = min(b1.y1, b2.y1) - max(b1.y0, b2.y0)
+            if w > tol and h > tol:
+                out.append(f"overlap: {t1!r} and {t2!r}")
+    return out
 
 
 def short(name: str) -> str:
@@ -407,6 +467,50 @@ def _title(fig: Any, text: str) -> None:
     )
 
 
+def _renderer(fig: Any) -> Any:
+    """A renderer that measures text as the figure will draw it (matplotlib's Agg)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if hasattr(fig.canvas, "get_renderer") else FigureCanvasAgg(fig)
+    return canvas.get_renderer()
+
+
+def _legend_height(labels: list[str], ncol: int) -> float:
+    """Inches a legend of ``labels`` takes (matplotlib fills columns first): text lines at 1.2,
+    0.5 em between entries and 0.4 em of border above and below."""
+    lines = [label.count("\n") + 1 for label in labels]
+    per_column = math.ceil(len(lines) / ncol)
+    columns = [lines[i : i + per_column] for i in range(0, len(lines), per_column)]
+    tallest = max(sum(c) * 1.2 + (len(c) - 1) * 0.5 for c in columns)
+    return (tallest + 0.8) * FONT / 72
+
+
+def _note_height(fig_width: float, f: L10n) -> float:
+    """Inches of the foot note (the log scale's caveat) at this width, with its margins."""
+    return (
+        0.1
+        + _wrap(f.text("chart.log_note"), fig_width - 0.2).count("\n") * FONT * 1.15 / 72
+        + (FONT * 1.2 / 72)
+    )
+
+
+def _legend_below(fig: Any, ax: Any, handles: list[Any], labels: list[str], ncol: int) -> None:
+    """A figure legend whose top sits just under the axes' tick labels and axis title, as drawn."""
+    renderer = _renderer(fig)
+    below = ax.get_tightbbox(renderer).y0 / fig.bbox.height - 0.06 / fig.get_figheight()
+    fig.legend(
+        handles,
+        labels,
+        loc="upper left",
+        bbox_to_anchor=(0.05 / fig.get_figwidth(), below),
+        ncol=ncol,
+        fontsize=FONT,
+        frameon=False,
+        handlelength=1.6,
+        borderaxespad=0,
+    )
+
+
 def _note(fig: Any, text: str) -> None:
     """A line of explanation at the foot of the chart (the log scale's caveat)."""
     w = fig.get_figwidth()
@@ -434,22 +538,31 @@ def _fit_labels(
     ax: Any, points: list[tuple[Any, float, str]], fontsize: float = FONT, first: str = ""
 ) -> list[str]:
     """Label scatter points, nudging each label up or down (or to the other side of its point)
-    until it overlaps no earlier one; returns the labels that found no place."""
+    until it overlaps no earlier label and no point; returns the labels that found no place."""
+    from matplotlib.font_manager import FontProperties
+
     fig = ax.figure
     to_px = ax.transData.transform
-    h = fontsize * fig.dpi / 72 * 1.15
+    renderer = _renderer(fig)
+    font = FontProperties(size=fontsize)
+    h = fontsize * fig.dpi / 72 * 1.25  # one line of labels, with a little air
+    gap = 4 * fig.dpi / 72  # the labels' offset from their point: 4 pt
     right = ax.bbox.x1
-    placed: list[tuple[float, float, float, float]] = []
+    dot = 3.5 * fig.dpi / 72  # a marker's radius: no label is set over another point
+    placed = [
+        (px - dot, py - dot, px + dot, py + dot)
+        for px, py in (to_px((ax.xaxis.convert_units(x), y)) for x, y, _ in points)
+    ]
     skipped: list[str] = []
     for x, y, text in sorted(points, key=lambda p: (p[2] != first, p[0], p[1])):
         px, py = to_px((ax.xaxis.convert_units(x), y))
-        w = len(text) * fontsize * 0.6 * fig.dpi / 72
-        fits = {1: px + 4 + w <= right, -1: px - 4 - w >= ax.bbox.x0}
+        w = renderer.get_text_width_height_descent(text, font, ismath=False)[0] + 1
+        fits = {1: px + gap + w <= right, -1: px - gap - w >= ax.bbox.x0}
         sides = [side for side in (1, -1) if fits[side]] or [1 if px < right - w else -1]
         found = None
         for dy in (0, 1, -1, 2, -2):  # moved labels get a line to their point
             for side in sides:
-                x0 = px + 4 if side > 0 else px - 4 - w
+                x0 = px + gap if side > 0 else px - gap - w
                 box = (x0, py + dy * h - h / 2, x0 + w, py + dy * h + h / 2)
                 if not any(
                     b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3]
@@ -678,68 +791,54 @@ def draw_heatmap(fig: Any, d: dict[str, Any], f: L10n) -> None:
     _title(fig, f.text("chart.heatmap.title"))
 
 
-def _memory_legend_lines(d: dict[str, Any], phone: bool) -> int:
-    """Lines of the memory chart's legend: one column on a phone (long entries take two lines)."""
-    entries = 2 + len(d["gpus"])
-    return entries + 2 if phone else (entries + 1) // 2
+def _memory_legend(d: dict[str, Any], f: L10n) -> tuple[list[str], int]:
+    """The memory chart's legend entries, wrapped to fit their column, and its column count:
+    the two bars, then one line per GPU (one column on a phone, two on a desktop)."""
+    phone = bool(d.get("phone"))
+    gpu_names = _names([g["name"] for g in d["gpus"]], phone)
+    labels = [f.text("chart.memory.training"), f.text("chart.memory.inference")]
+    labels += [f"{n} ({f.bytes(g['memory'])})" for g, n in zip(d["gpus"], gpu_names, strict=True)]
+    ncol = 1 if phone else 2
+    column = (width(d) - 0.1) / ncol - 0.5  # less the handle and the gap between columns
+    return [_wrap(label, column) for label in labels], ncol
+
+
+def _memory_bottom(d: dict[str, Any], f: L10n) -> float:
+    """Inches under the memory chart's bars: tick labels and axis title, legend, foot note."""
+    labels, ncol = _memory_legend(d, f)
+    return 0.55 + _legend_height(labels, ncol) + 0.1 + _note_height(width(d), f)
 
 
 def draw_memory(fig: Any, d: dict[str, Any], f: L10n) -> None:
     phone = bool(d.get("phone"))
     models = sorted(d["models"], key=lambda m: m["training"])
     names = _names([m["name"] for m in models], phone)
-    gpu_names = _names([g["name"] for g in d["gpus"]], phone)
-    legend_lines = _memory_legend_lines(d, phone)
-    bottom = 0.12 + _lines(3 if phone else 2) + _lines(legend_lines) + 0.5
-    _margins(fig, _text_width(names) + 0.05, 0.15, _title_space(phone), bottom)
+    _margins(fig, _text_width(names) + 0.05, 0.15, _title_space(phone), _memory_bottom(d, f))
     ax = fig.add_subplot()
     y = list(range(len(models)))
     gib = 2**30
-    ax.barh(
-        [i + 0.2 for i in y],
-        [m["training"] / gib for m in models],
-        height=0.38,
-        color=VERMILLION,
-        label=f.text("chart.memory.training"),
-    )
-    ax.barh(
-        [i - 0.2 for i in y],
-        [m["fp16"] / gib for m in models],
-        height=0.38,
-        color=SKY,
-        label=f.text("chart.memory.inference"),
-    )
+    bars = [
+        ax.barh(
+            [i + 0.2 for i in y],
+            [m["training"] / gib for m in models],
+            height=0.38,
+            color=VERMILLION,
+        ),
+        ax.barh([i - 0.2 for i in y], [m["fp16"] / gib for m in models], height=0.38, color=SKY),
+    ]
     _row_labels(ax, names)
     ax.set_ylim(-0.6, len(models) - 0.4)
     ax.set_xscale("log")
     _log_ticks(ax, f)
-    for i, (g, name) in enumerate(zip(d["gpus"], gpu_names, strict=True)):
-        ax.axvline(
-            g["memory"] / gib,
-            color=INK,
-            lw=0.9,
-            ls=LINESTYLES[i % len(LINESTYLES)],
-            label=f"{name} ({f.bytes(g['memory'])})",
-        )
+    lines = [
+        ax.axvline(g["memory"] / gib, color=INK, lw=0.9, ls=LINESTYLES[i % len(LINESTYLES)])
+        for i, g in enumerate(d["gpus"])
+    ]
     _thin_ticks(ax, "x", fig.get_figwidth() - _text_width(names))
     ax.set_xlabel(f.text("chart.memory.axis"))
     ax.grid(axis="y", visible=False)
-    handles, labels = ax.get_legend_handles_labels()
-    if phone:
-        labels = [_wrap(label, fig.get_figwidth() - 0.8) for label in labels]
-    fig.legend(
-        handles,
-        labels,
-        loc="lower left",
-        bbox_to_anchor=(
-            0.05 / fig.get_figwidth(),
-            (0.1 + _lines(3 if phone else 2)) / fig.get_figheight(),
-        ),
-        ncol=1 if phone else 2,
-        fontsize=FONT,
-        frameon=False,
-        handlelength=1.6,
-    )
+    labels, ncol = _memory_legend(d, f)
+    _legend_below(fig, ax, [*bars, *lines], labels, ncol)
     _title(fig, f.text("chart.memory.title"))
     _note(fig, f.text("chart.log_note"))
 
@@ -829,7 +928,7 @@ def draw_years(fig: Any, d: dict[str, Any], f: L10n) -> None:
     rows = sorted(d["rows"], key=lambda r: r["best"])
     names = _names([r["name"] for r in rows], phone)
     legend = _title_space(phone) + _lines(2 if phone else 1)
-    _margins(fig, _text_width(names) + 0.05, 0.15, legend + 0.3, 0.55)
+    _margins(fig, _text_width(names) + 0.05, 0.3, legend + 0.3, 0.55)  # right: half a tick label
     ax = fig.add_subplot()
     y = list(range(len(rows)))
     best = [r["best"] for r in rows]
@@ -899,12 +998,24 @@ def run_memory_specs(catalog: Catalog) -> list[ChartSpec]:
     ]
 
 
+def _run_memory_labels(d: dict[str, Any], f: L10n) -> tuple[str, list[str], int]:
+    """The run chart's axis title (wrapped to the plot's width), legend entries and columns."""
+    phone = bool(d.get("phone"))
+    xlabel = _wrap(f.text("chart.run_memory.x"), width(d) - 0.9)
+    return xlabel, [plain(line["name"]) for line in d["lines"]], 1 if phone else 2
+
+
+def _run_memory_bottom(d: dict[str, Any], f: L10n) -> float:
+    """Inches under the run chart's plot: tick labels, axis title and the legend."""
+    xlabel, labels, ncol = _run_memory_labels(d, f)
+    return 0.35 + (xlabel.count("\n") + 1) * FONT * 1.2 / 72 + _legend_height(labels, ncol) + 0.15
+
+
 def draw_run_memory(fig: Any, d: dict[str, Any], f: L10n) -> None:
     from matplotlib.ticker import FuncFormatter
 
     phone = bool(d.get("phone"))
-    legend_rows = len(d["lines"]) if phone else (len(d["lines"]) + 1) // 2
-    _margins(fig, 0.75, 0.15, _title_space(phone), 0.75 + _lines(legend_rows) + 0.15)
+    _margins(fig, 0.75, 0.15, _title_space(phone), _run_memory_bottom(d, f))
     ax = fig.add_subplot()
     gib = 2**30
     x = d["contexts"]
@@ -916,39 +1027,52 @@ def draw_run_memory(fig: Any, d: dict[str, Any], f: L10n) -> None:
             ls=LINESTYLES[i % len(LINESTYLES)],
             marker="o",
             ms=4,
-            label=plain(line["name"]),
-        )
-    for g in d["gpus"]:
-        ax.axhline(g["memory"] / gib, color=GRID, lw=1.2, zorder=0)
-        ax.annotate(
-            f.bytes(g["memory"]),
-            (x[0], g["memory"] / gib),
-            xytext=(2, 2),
-            textcoords="offset points",
-            ha="left",
-            fontsize=FONT,
-            color=INK,
         )
     if d["model_context"]:
         ax.axvline(d["model_context"], color=INK, lw=0.8, ls=":")
     ax.set_xscale("log", base=2)
-    ax.set_ylim(0, max(b for line in d["lines"] for b in line["bytes"]) / gib * 1.12)
+    top = max(b for line in d["lines"] for b in line["bytes"]) / gib * 1.12
+    ax.set_ylim(0, top)
     ticks = x if not phone else x[::2]
     ax.set_xticks(ticks)
     ax.set_xticklabels([f.integer(c // 1024) + "k" for c in ticks], fontsize=FONT)
     ax.minorticks_off()
     ax.tick_params(labelsize=FONT)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f.num(v)))
-    ax.set_xlabel(f.text("chart.run_memory.x"), fontsize=FONT)
+    xlabel, labels, ncol = _run_memory_labels(d, f)
+    ax.set_xlabel(xlabel, fontsize=FONT)
     ax.set_ylabel(f.text("chart.run_memory.y"), fontsize=FONT)
-    ax.legend(
-        fontsize=FONT,
-        loc="upper left",
-        bbox_to_anchor=(0, -0.75 / ax.figure.get_figheight() / ax.get_position().height),
-        ncols=1 if phone else 2,
-        frameon=False,
-    )
+    _gpu_lines(ax, [g["memory"] / gib for g in d["gpus"] if g["memory"] / gib < top], f)
+    _legend_below(fig, ax, ax.get_lines()[: len(labels)], labels, ncol)
     _title(fig, f.text("chart.run_memory.title", name=d["model"]))
+
+
+def _gpu_lines(ax: Any, memories: list[float], f: L10n) -> None:
+    """Horizontal lines for cards' memory, each labelled just above it at the first place along
+    the line (left to right) where the label overlaps no other one."""
+    fig = ax.figure
+    renderer = _renderer(fig)
+    placed: list[Any] = []
+    for gib in sorted(set(memories)):
+        ax.axhline(gib, color=GRID, lw=1.2, zorder=0)
+        for share in (0.01, 0.3, 0.55, 0.8):
+            label = ax.annotate(
+                f.bytes(gib * 2**30),
+                (share, gib),
+                xycoords=ax.get_yaxis_transform(),
+                xytext=(2, 2),
+                textcoords="offset points",
+                ha="left",
+                fontsize=FONT,
+                color=INK,
+                # a label sits on white, readable where a data line crosses it
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85},
+            )
+            box = label.get_window_extent(renderer)
+            if not any(box.overlaps(b) for b in placed):
+                placed.append(box)
+                break
+            label.remove()
 
 
 DRAW["run_memory"] = draw_run_memory

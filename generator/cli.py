@@ -174,14 +174,21 @@ period_options = _options(
         help="Number of cards; the training state is sharded over them (ZeRO-3/FSDP).",
     ),
 )
-custom_gpu_options = _options(
-    _float_option(
-        "--tflops", 0.01, 100_000, "For GPU 'custom': dense peak in TFLOPS at --precision."
-    ),
-    _float_option("--memory", 0.25, 4096, "For GPU 'custom': memory in GiB."),
-    _float_option("--bandwidth", 1, 100_000, "For GPU 'custom': memory bandwidth in GB/s."),
-    _float_option("--power", 1, 5000, "For GPU 'custom': watts."),
-)
+
+
+def custom_gpu_options(peak: str):
+    """The options of GPU 'custom'; ``peak`` says which peak --tflops is (a command without
+    --precision must not point to it)."""
+    return _options(
+        _float_option("--tflops", 0.01, 100_000, f"For GPU 'custom': {peak}."),
+        _float_option("--memory", 0.25, 4096, "For GPU 'custom': memory in GiB."),
+        _float_option("--bandwidth", 1, 100_000, "For GPU 'custom': memory bandwidth in GB/s."),
+        _float_option("--power", 1, 5000, "For GPU 'custom': watts."),
+    )
+
+
+PEAK_AT_PRECISION = "dense peak in TFLOPS at --precision"
+PEAK_16_BIT = "dense 16-bit (FP16/BF16) peak in TFLOPS"
 custom_model_options = _options(
     _float_option("--params", 1e6, 1e15, "For MODEL 'custom': parameters (7e9 for 7 billion)."),
     _float_option(
@@ -284,7 +291,7 @@ def _setup(catalog: Catalog, gpu: Gpu, **given) -> Setup:
 )
 @period_options
 @setup_options
-@custom_gpu_options
+@custom_gpu_options(PEAK_AT_PRECISION)
 @custom_model_options
 @lang_option
 @json_option
@@ -383,7 +390,7 @@ def plan(model, days, gpu_keys, lang, as_json, as_csv, data_dir, **options):
 )
 @period_options
 @setup_options
-@custom_gpu_options
+@custom_gpu_options(PEAK_AT_PRECISION)
 @lang_option
 @json_option
 @data_option
@@ -428,9 +435,12 @@ def validate(data_dir):
     """
     c = load(data_dir)
     n_sources = len({str(s.url) for e in (*c.gpus.values(), *c.models.values()) for s in e.sources})
+    f = L10n("en")
+    found = {"gpus": len(c.gpus), "models": len(c.models), "sources": n_sources}
+    counts = {k: f.plural(f"count.{k}", n, n=f.integer(n)) for k, n in found.items()}
     click.echo(
-        f"OK: {len(c.gpus)} GPUs, {len(c.models)} models and the scenario in {data_dir}; "
-        f"every figure sourced ({n_sources} distinct sources)."
+        f"OK: {counts['gpus']}, {counts['models']} and the scenario in {data_dir}; "
+        f"every figure sourced ({counts['sources']})."
     )
 
 
@@ -448,7 +458,6 @@ def list_(what, as_json, as_csv, lang, data_dir):
         gpu-year list gpus
     """
     catalog = load(data_dir)
-    f = L10n(lang)
     if what == "gpus":
         rows = [
             {
@@ -458,11 +467,6 @@ def list_(what, as_json, as_csv, lang, data_dir):
                 **{p: g.peak(p) for p in PRECISIONS},
             }
             for g in catalog.gpus.values()
-        ]
-        text = [
-            f"{r['id']:<18} {r['name']:<40} {f.num(r['memory_gib']):>6} GiB  "
-            + "  ".join(f"{p} {f.num(r[p]) if r[p] else '–':>7}" for p in PRECISIONS)
-            for r in rows
         ]
     else:
         rows = []
@@ -479,16 +483,12 @@ def list_(what, as_json, as_csv, lang, data_dir):
                     "training_flops_method": c.method if c else "unknown",
                 }
             )
-        text = [
-            f"{r['id']:<16} {r['name']:<28} {f.count(r['parameters']):>16}  "
-            f"{f.flops(r['training_flops']) if r['training_flops'] else '–':>22}  "
-            f"{f.text('method.' + r['training_flops_method'])}"
-            for r in rows
-        ]
     if as_csv:
         click.echo(_csv(rows), nl=False)
+    elif as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False) if as_json else "\n".join(text))
+        click.echo(answer.render_list(what, catalog, lang))
 
 
 @cli.command()
@@ -742,7 +742,7 @@ _gpus_option = click.option(
 )
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object, raw SI numbers.")
-@custom_gpu_options
+@custom_gpu_options(PEAK_16_BIT)
 @data_option
 def finetune(
     gpu,
@@ -815,7 +815,7 @@ def _choice_from(kind: str):
 @cli.command()
 @click.argument("gpu")
 @click.argument("model")
-@custom_gpu_options
+@custom_gpu_options(PEAK_16_BIT)
 @data_option
 @click.option(
     "--quant",

@@ -26,7 +26,7 @@ from babel.numbers import (
 )
 from markupsafe import Markup
 
-from generator.messages import CATALOGS, gettext, languages, strings
+from generator.messages import CATALOGS, gettext, languages, ngettext, plural_rule, strings
 
 LANGS = ("en", "de")
 LOCALES = Path(__file__).parent / "locales"  # the English source strings (en.yaml)
@@ -81,6 +81,8 @@ class L10n:
         self.locale = Locale.parse(lang)
         self._strings = strings(lang, catalogs)
         self.gettext = gettext(lang, catalogs)
+        self.ngettext = ngettext(lang, catalogs)
+        self._plural = plural_rule(lang, catalogs)
         self._patterns: dict[str, NumberPattern] = {}
 
     def _decimal(self, d: Decimal, pattern: str) -> str:
@@ -91,17 +93,38 @@ class L10n:
 
     # ------------------------------------------------------------ strings
 
-    def text(self, key: str, **kwargs: Any) -> str:
-        """A plain string (terminal, charts) with ``{placeholders}`` filled in."""
+    def _template(self, key: str, n: int | None) -> str:
+        """The string under ``key``; for a counted one (``one``/``other`` forms) the form the
+        language uses for ``n``."""
         try:
             template = self._strings[key]
         except KeyError:
             raise KeyError(f"string {key!r} is missing in {LOCALES / 'en.yaml'}") from None
+        if isinstance(template, tuple) != (n is not None):
+            need = "a count: use plural()" if n is None else "no count: use text()"
+            raise TypeError(f"string {key!r} takes {need}")
+        return template if n is None else template[min(self._plural(n), len(template) - 1)]
+
+    def text(self, key: str, **kwargs: Any) -> str:
+        """A plain string (terminal, charts) with ``{placeholders}`` filled in."""
+        template = self._template(key, None)
         return template.format(**{k: plain(v) for k, v in kwargs.items()}) if kwargs else template
+
+    def plural(self, key: str, n: int, /, **kwargs: Any) -> str:
+        """``text`` of a counted string in the form for ``n`` (1 GPU, 2 GPUs; 1 Karte, 2 Karten);
+        the count itself is one of the ``kwargs``, formatted by the caller."""
+        return self._template(key, n).format(**{k: plain(v) for k, v in kwargs.items()})
 
     def t(self, key: str, **kwargs: Any) -> Markup:
         """A string for Markdown pages; arguments from data are escaped unless already Markup."""
-        template = self.text(key)
+        return self._markup(self._template(key, None), kwargs)
+
+    def tp(self, key: str, n: int, /, **kwargs: Any) -> Markup:
+        """``t`` of a counted string in the form for ``n``."""
+        return self._markup(self._template(key, n), kwargs)
+
+    @staticmethod
+    def _markup(template: str, kwargs: dict[str, Any]) -> Markup:
         args = {k: v if isinstance(v, Markup) else Markup(md_escape(v)) for k, v in kwargs.items()}
         return Markup(template.format(**args) if kwargs else template)
 
@@ -157,19 +180,21 @@ class L10n:
             return self.sci(n)
         return self._decimal(Decimal(int(n)), "#,##0")
 
-    def span(self, value: float, low: float, high: float, fmt: Any) -> str:
+    def span(self, value: float, low: float, high: float, fmt: Any, estimates: bool = True) -> str:
         """A figure with its range, each end formatted by ``fmt``; says which end it is.
 
         ``0.36% (down to 0.044% on other estimates)`` rather than repeating the point value as
         if it were a separate bound; equal ends after rounding show the value alone.
+        ``estimates=False`` for a range that follows from uncertain inputs rather than from other
+        published estimates: ``40.2 GiB (or only 39.4 GiB)``.
         """
         v, lo, hi = fmt(value), fmt(low), fmt(high)
         if lo == hi:
             return v
         if v == lo:
-            return self.text("range.up_to", value=v, high=hi)
+            return self.text("range.up_to" if estimates else "range.or_up_to", value=v, high=hi)
         if v == hi:
-            return self.text("range.down_to", value=v, low=lo)
+            return self.text("range.down_to" if estimates else "range.or_down_to", value=v, low=lo)
         return self.text("range.between", value=v, low=lo, high=hi)
 
     def count(self, x: float, noun: str | None = None) -> str:

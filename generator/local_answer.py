@@ -8,9 +8,9 @@ from generator.local import MAX_CARDS, Plan, Span
 
 
 def _span(f: L10n, s: Span, fmt) -> str:
-    """``12.4 (range 8.64 – 17)``: the ends of the range whenever they differ after rounding."""
-    v, lo, hi = fmt(s.value), fmt(s.low), fmt(s.high)
-    return v if lo == hi else f.text("range.between", value=v, low=lo, high=hi)
+    """``12.4 (range 8.64 – 17)``, ``40.2 GiB (or only 39.4 GiB)``: the ends of the range
+    whenever they differ after rounding, the value not repeated as one of them."""
+    return f.span(s.value, s.low, s.high, fmt, estimates=False)
 
 
 def _table(f: L10n, plan: Plan, labels: dict[str, str]) -> list[str]:

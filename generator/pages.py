@@ -23,18 +23,21 @@ from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 
 from generator import calc, local
-from generator.answer import verdict_key
+from generator.answer import overall, verdict_key
 from generator.data import PRECISIONS, Catalog, Gpu, GpuArchitecture, Model, Source, localize
 from generator.i18n import LANGS, L10n, md_escape, round_sig
 from generator.messages import CATALOGS, strings
 from generator.results import (
+    PairResult,
     Results,
     compare,
     heatmap_selection,
+    memory_verdict,
     mfu_prior,
     page_selection,
     small_runs,
     training_precision,
+    verdict,
 )
 
 
@@ -265,6 +268,7 @@ def build_pages(
     # Bounded pages (issue 14): each GPU page shows a selection of models and each model page a
     # selection of GPUs, chosen once by results.page_selection; the matrix shows every pair.
     chosen = page_selection(catalog, results)
+    fastest = max(results.gpus, key=lambda gid: results.gpus[gid].best_year_flops)
     for gid, g in gpus.items():
         mids = chosen.models_for_gpu[gid]
         pages.append(
@@ -282,6 +286,11 @@ def build_pages(
                     "models": {mid: _model_brief(models[mid], model_results[mid]) for mid in mids},
                     "shown": {"n": len(mids), "of": len(models)},
                     "run": local.gpu_section(catalog, gid),
+                    # the page opens with the headline model on this card (it is in `pairs`)
+                    "answer": {
+                        "model": q.model,
+                        "verdict": year_verdict(results.pairs[gid][q.model]),
+                    },
                 },
             )
         )
@@ -303,6 +312,17 @@ def build_pages(
                     "shown": {"n": len(gids), "of": len(gpus)},
                     "hardware_gpu": _hardware_gpu(catalog.models[mid], gpus),
                     "run": local.model_section(catalog, mid),
+                    # the page opens with this model on the headline card (it is in `pairs`),
+                    # and on the catalog's fastest card
+                    "answer": {
+                        "gpu": q.gpu,
+                        "verdict": year_verdict(results.pairs[q.gpu][mid]),
+                        "fastest": {
+                            "id": fastest,
+                            "name": names["gpus"][fastest],
+                            **asdict(results.pairs[fastest][mid]),
+                        },
+                    },
                 },
             )
         )
@@ -366,6 +386,14 @@ def _calc_rows(headline: dict[str, Any], target_days: list[float]) -> list[dict[
                 {"key": key, "label": key, "days": "", "kind": kind, "value": headline[key]}
             )
     return rows
+
+
+def year_verdict(pair: PairResult) -> str:
+    """The answer for one card and one year at the best case, as the home page gives it for the
+    headline pair (``enough``, ``reach``, ``far_compute``, ``far_memory``, ``far_both``,
+    ``unknown``): compute from the years on one card, memory from the cards that hold it."""
+    compute = "unknown" if pair.years_best is None else verdict(pair.years_best, 1.0)
+    return overall(compute, memory_verdict(pair.min_gpus_for_memory, 1))
 
 
 def _years_summary(rows: dict[str, float | None], names: dict[str, str]) -> dict[str, Any]:
@@ -712,14 +740,21 @@ def render_page(
             return Markup(words)
         return Markup(words.format(**{k: _escaped(v) for k, v in kwargs.items()}))
 
+    def ngettext(singular: str, plural: str, n: int, /, **kwargs: Any) -> Markup:
+        """``ngettext('{n} card', '{n} cards', n, n=…)``: ``gettext`` in the form for ``n``."""
+        words = f.ngettext(singular, plural, n)
+        return Markup(words.format(**{k: _escaped(v) for k, v in kwargs.items()}))
+
     template = env.get_template(template_name(env, spec, lang))
     # The context is language-neutral; free text from the data ({en: …, de: …}) in this language
     context = localize(spec.context, lang)
     return template.render(
         **context,
         _=gettext,
+        ngettext=ngettext,
         f=f,
         t=f.t,
+        tn=f.tp,
         field=field,
         lang=lang,
         url=url,

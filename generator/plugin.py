@@ -106,6 +106,20 @@ class GpuYearPlugin(BasePlugin[GpuYearConfig]):
         server.watch(str(self._path(config, self.config.templates_dir)))
         return server
 
+    def on_nav(self, nav: Any, config: Any, files: Any) -> Any:
+        """A GPU or model page is kept out of the nav (mkdocs.yml ``not_in_nav``); it gets its
+        index page (GPUs, Models) as parent, so that the nav marks that item active while the
+        page is shown and the breadcrumb (``navigation.path``) links back to it."""
+        in_nav = {page.url: page for page in nav.pages}
+        for file in files.documentation_pages():
+            page = file.page
+            if page is None or page.url in in_nav:
+                continue
+            parent = in_nav.get(page.url.rstrip("/").rpartition("/")[0] + "/")  # de/gpus/x/
+            if parent is not None and "/" in parent.file.src_uri:  # a folder's index, not home
+                page.parent = parent
+        return nav
+
     def on_post_template(self, output: str, template_name: str, config: Any) -> str:
         if template_name == "404.html":
             self._not_found[config.theme["language"]] = output

@@ -45,7 +45,7 @@ def run(runner, *args):
          ["1.14 × 10²¹ FLOP", "3.14 × 10²³ FLOP", "0.36%", "276 years", "Whole run", "duty cycle"]),
         ("de", "Kann eine NVIDIA GeForce RTX 4070 Ti, die ein Jahr lang", "Nein: ",
          ["1,14 × 10²¹ FLOP", "3,14 × 10²³ FLOP", "0,36 %", "276 Jahre", "Ganzer Lauf",
-          "Auslastung bei Spitzenleistung"]),
+          "zeitliche Auslastung bei voller Spitzenleistung"]),
     ],
 )  # fmt: skip
 def test_headline_question_in_both_languages(runner, lang, start, verdict, pieces):
@@ -133,7 +133,7 @@ def test_unknown_compute_still_answers_memory(runner):
 def test_list_and_list_json(runner, catalog):
     r = run(runner, "list", "gpus")
     assert r.exit_code == 0
-    assert len(r.output.splitlines()) == len(catalog.gpus)
+    assert len(r.output.splitlines()) == 1 + len(catalog.gpus)  # a header row, one row per GPU
     models = json.loads(run(runner, "list", "models", "--json").output)
     assert [m["id"] for m in models] == list(catalog.models)
 

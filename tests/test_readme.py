@@ -36,3 +36,14 @@ def test_readme_quotes_real_output():
         for line in shown.rstrip("\n").splitlines():
             if line != "…":
                 assert line in out.splitlines(), f"{command}: {line!r} not printed"
+
+
+def test_readme_counts_are_the_catalogs(catalog):
+    """A count the README states is checked against the data; the site's descriptions state none
+    (each page's description counts the catalog when it is built)."""
+    m = re.search(r"for (\d+) accelerators and (\d+) language models", README)
+    assert m, "the README no longer states the counts: drop this test"
+    assert (int(m[1]), int(m[2])) == (len(catalog.gpus), len(catalog.models))
+    config = (paths.ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    counted = r"\d+\s+(?:accelerators|GPUs|language models|models|Beschleuniger|Sprachmodelle)"
+    assert re.findall(counted, config) == []

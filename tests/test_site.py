@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -113,6 +114,24 @@ def test_every_image_exists_and_has_alt_text_in_the_page_language(built, pages, 
                 words = set(re.findall(r"[a-zäöüß]+", img["alt"].lower()))
                 assert not words & set(ENGLISH_WORDS), (rel, img["alt"])
     assert checked >= 2 * 50  # every GPU and model page has a chart, plus the overviews
+
+
+# A phone 390 px wide shows a chart across Material's content column: the window less 0.8 rem
+# (16 px) of margin on each side. Text renders at font size × column width / drawing width.
+PHONE_COLUMN_PX = 390 - 2 * 16
+
+
+def test_phone_chart_text_renders_at_12_px_or_more_on_a_390_px_phone(built):
+    css = (built.out / "assets" / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    assert re.search(r"figure\.chart img \{[^}]*width: 100%", css)  # charts fill the column
+    smallest = {}
+    for svg in sorted(built.out.glob("**/img/phone/**/*.svg")):
+        text = svg.read_text(encoding="utf-8")
+        view_width = float(re.search(r'viewBox="0 0 ([\d.]+) ', text).group(1))
+        sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", text)]
+        smallest[svg.relative_to(built.out).as_posix()] = min(sizes) * PHONE_COLUMN_PX / view_width
+    assert len(smallest) > 2 * 50
+    assert {svg: round(px, 1) for svg, px in smallest.items() if px < 12} == {}
 
 
 def test_german_charts_are_german(built):
@@ -242,3 +261,75 @@ def test_german_pages_keep_to_the_glossary(pages_de):
         for rel, page in pages_de.items()
     }
     assert {rel: found for rel, found in offenders.items() if found} == {}, GLOSSARY
+
+
+@pytest.mark.parametrize("lang", ["", "de/"])
+@pytest.mark.parametrize(
+    ("page", "index"), [("gpus/rtx-4070-ti/", "gpus/"), ("models/gpt-3.5/", "models/")]
+)
+def test_gpu_and_model_pages_mark_their_section_and_open_with_the_answer(built, lang, page, index):
+    html = (built.out / lang / page / "index.html").read_text(encoding="utf-8")
+    # the nav item of the index page is active, and a breadcrumb leads back to it
+    active = re.search(r'<li class="md-nav__item md-nav__item--active">\s*<a href="([^"]+)"', html)
+    assert active
+    assert active[1] == "../"
+    crumbs = re.search(r'<nav class="md-path".*?</nav>', html, re.S)
+    assert crumbs
+    assert re.findall(r'href="([^"]+)"', crumbs[0]) == ["../"]
+    # the answer (an admonition with the verdict) comes before the first table
+    article = html[html.index("<article") :]
+    assert 0 < article.index('class="admonition') < article.index("<table")
+
+
+class _Tables(HTMLParser):
+    """Each table's column count and whether it sits inside a .sortable or .wide block."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[bool] = []  # per open div: a sticky-column block?
+        self.tables: list[list] = []  # [columns, wrapped]
+        self.row = 0
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "div":
+            self.stack.append(bool({"sortable", "wide"} & set(classes)))
+        elif tag == "table":
+            self.tables.append([0, any(self.stack)])
+            self.row = 0
+        elif tag == "tr":
+            self.row += 1
+        elif tag == "th" and self.tables and self.row == 1:
+            self.tables[-1][0] += 1
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self.stack:
+            self.stack.pop()
+
+
+def test_wide_tables_keep_their_first_column_in_view(built):
+    """Tables of seven or more columns sit in a .sortable or .wide block (sticky first column)."""
+    unwrapped, wide = [], 0
+    for rel in html_pages(built.out):
+        for lang in ("", "de/"):
+            parser = _Tables()
+            parser.feed((built.out / lang / rel).read_text(encoding="utf-8"))
+            for columns, wrapped in parser.tables:
+                wide += columns >= 7
+                if columns >= 7 and not wrapped:
+                    unwrapped.append(lang + rel)
+    css = (built.out / "assets" / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    assert (
+        ":is(.sortable, .wide) table:not([class]) tr > :first-child {\n  position: sticky;" in css
+    )
+    assert wide > 100
+    assert unwrapped == []
+
+
+def test_no_markdown_shows_as_text(pages, pages_de):
+    """Emphasis written in prose renders: no literal *N* or **bold** left in a page's text."""
+    shown = {
+        rel: re.findall(r"\*{1,2}\w[^*\n]{0,40}\*{1,2}", page.content_text)
+        for rel, page in [*pages.items(), *(("de/" + r, p) for r, p in pages_de.items())]
+    }
+    assert {rel: found for rel, found in shown.items() if found} == {}
