@@ -7,6 +7,8 @@ one decimal and some quote a clock rounded to 5 MHz, which moves a figure by at 
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from generator.cli import cli
@@ -35,13 +37,14 @@ def stated(doc):
 
 
 def derive_first(doc):
-    g = stated(doc)
-    doc["gpus"].remove(g)
-    doc["gpus"].append(g)
+    """Append a copy of a stated GPU that derives its peaks from ``ARCH`` instead."""
+    g = copy.deepcopy(stated(doc))
+    g.update(id="test-derived", name="Test Derived GPU")
+    g.pop("qualifier", None)
     del g["peak_tflops"]
     g["derivation"] = {"architecture": "test-arch", "units": 128, "boost_clock_mhz": 2520}
-    g["id"] = "test-derived"
     g["sources"][0]["fields"].append("derivation")
+    doc["gpus"].append(g)
 
 
 def test_derived_peaks_are_rate_times_units_times_clock(edit, data_copy):
