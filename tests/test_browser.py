@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from generator import paths
+from generator.data import LANGS
 
 pytestmark = pytest.mark.browser
 
@@ -394,9 +395,32 @@ def check(result: Survey, where: str, view: str, m: dict, root: Path, base_path:
             result.add("chart text", f"{where} {rel}: {px:.1f} px")
 
 
+def surveyed(catalog, pages: list[str]) -> list[str]:
+    """The pages the survey visits: every page that is not one catalog entry's, and of the GPU and
+    model pages (one template each, 129 + 69 of them) those whose data strains the layout — the
+    headline pair, the chart GPUs, the newest card of each maker and segment, the longest names —
+    and every eighth, so that its time does not grow with the catalog."""
+    q = catalog.scenario.question
+    groups: dict[tuple[str, str], str] = {}
+    for g in sorted(catalog.gpus.values(), key=lambda g: g.release_date, reverse=True):
+        groups.setdefault((g.vendor, g.class_), g.id)
+    keep = {f"gpus/{gid}/" for gid in (q.gpu, *catalog.scenario.chart_gpus, *groups.values())}
+    keep.add(f"models/{q.model}/")
+    for kind, entries in (("gpus", catalog.gpus), ("models", catalog.models)):
+        longest = max(entries.values(), key=lambda e: max(len(e.label(lang)) for lang in LANGS))
+        keep.add(f"{kind}/{longest.id}/")
+        keep.update(f"{kind}/{eid}/" for eid in sorted(entries)[::8])
+
+    def entry(page: str) -> str | None:
+        parts = page.removeprefix("de/").split("/")
+        return page.removeprefix("de/") if parts[0] in ("gpus", "models") and parts[1] else None
+
+    return [p for p in pages if entry(p) is None or entry(p) in keep]
+
+
 @pytest.fixture(scope="module")
-def survey(built, base_url) -> Survey:
-    """Every page of the site in both languages, at a phone's and a desktop's width."""
+def survey(built, base_url, catalog) -> Survey:
+    """The site's pages (``surveyed``) in both languages, at a phone's and a desktop's width."""
     executable = chromium_path()
     if executable is None:
         pytest.skip(
@@ -406,7 +430,7 @@ def survey(built, base_url) -> Survey:
     pages = sorted(
         p.relative_to(built.out).parent.as_posix() for p in built.out.rglob("index.html")
     )
-    result = Survey([("" if p == "." else p + "/") for p in pages])
+    result = Survey(surveyed(catalog, [("" if p == "." else p + "/") for p in pages]))
     # In a thread of its own: the module's other tests hold Playwright's synchronous API.
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, _visit_all(executable, base_url, built.out, result)).result()
@@ -420,8 +444,9 @@ def survey(built, base_url) -> Survey:
     return result
 
 
-def test_survey_visits_every_page_in_both_languages(survey):
+def test_survey_visits_every_kind_of_page_in_both_languages(survey):
     assert len(survey.pages) >= 100
+    assert {"gpus/", "models/", "matrix/", "calculator/", "method/"} <= set(survey.pages)
     assert {"", "de/", "sources/", "de/sources/"} <= set(survey.pages)
     english = {p for p in survey.pages if not p.startswith("de/")}
     assert {"de/" + p for p in english} == set(survey.pages) - english
