@@ -218,7 +218,11 @@ def build_pages(
         PageSpec(
             "calculator.md",
             "calculator",
-            {**common, "calc_rows": _calc_rows(headline, s.target_days)},
+            {
+                **common,
+                "calc_rows": _calc_rows(headline, s.target_days),
+                "formats": _calc_formats(catalog),
+            },
         ),
         PageSpec(
             "data.md", "data", {**common, "counts": {"gpus": len(gpus), "models": len(models)}}
@@ -308,6 +312,16 @@ def _calc_rows(headline: dict[str, Any], target_days: list[float]) -> list[dict[
                 {"key": key, "label": key, "days": "", "kind": kind, "value": headline[key]}
             )
     return rows
+
+
+def _calc_formats(catalog: Catalog) -> dict[str, dict[str, Any]] | None:
+    """The calculator's weight and KV-cache formats (id -> name); None without formats.yaml."""
+    if catalog.local is None:
+        return None
+    return {
+        "weight": {k: f.name for k, f in catalog.local.weight_formats.items()},
+        "kv": {k: f.name for k, f in catalog.local.kv_formats.items()},
+    }
 
 
 def _years_summary(rows: dict[str, float | None], names: dict[str, str]) -> dict[str, Any]:
