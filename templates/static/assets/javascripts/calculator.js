@@ -52,7 +52,8 @@ async function start(form) {
   const update = (event) => {
     const target = event && event.target;
     if (target === field("gpu")) precisions(data, field, field("precision").value);
-    if (target && noticed.has(target.name)) notice.hidden = true;
+    // choosing the GPU, the model or a choice the notice names retires it
+    if (target && (noticed.has(target.name) || ["gpu", "model"].includes(target.name))) notice.hidden = true;
     answerForm(data, field, f, words);
   };
   form.addEventListener("input", update);
