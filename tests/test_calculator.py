@@ -91,6 +91,40 @@ def test_engine_agrees_with_python_on_every_vector(engine_page, catalog):
     assert not problems, f"{len(problems)} differences, first: " + "\n".join(problems[:10])
 
 
+def cli_args(q: dict) -> list[str]:
+    """The command line of a fine-tune or run question: `finetune`/`infer` GPU MODEL --option …"""
+    args = ["finetune" if q["mode"] == "finetune" else "infer", q["gpu"], q["model"]]
+    for key, value in q.get("custom_gpu", {}).items():
+        args += [{"memory_gib": "--memory", "bandwidth_gbs": "--bandwidth"}.get(key, "--" + key)]
+        args += [str(value)]
+    if q["gpu"] == "custom" and "tflops" not in q["custom_gpu"]:
+        args += ["--tflops", "100"]  # any peak: fine-tuning memory does not depend on it
+    for key, value in q.items():
+        if key in ("mode", "gpu", "model", "custom_gpu") or value is None:
+            continue
+        if key == "checkpointing":
+            args.append("--checkpointing" if value else "--no-checkpointing")
+        else:
+            args += ["--" + key.replace("_", "-"), str(value)]
+    return args
+
+
+def test_fine_tune_and_run_vectors_are_what_the_cli_prints(catalog):
+    """The vectors' answers are `finetune --json` / `infer --json` of the same question (every
+    25th fine-tune and run vector, and the first ones on custom GPUs and beyond the cards limit)."""
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    local = [v for v in calculator.vectors(catalog) if v["input"].get("mode")]
+    custom = [v for v in local if v["input"]["gpu"] == "custom"]
+    beyond = [v for v in local if v["output"]["cards_needed"] is None]
+    for v in local[::25] + custom[:3] + custom[-3:] + beyond[:3]:
+        r = CliRunner().invoke(cli, [*cli_args(v["input"]), "--json"], catch_exceptions=False)
+        assert r.exit_code == 0, (v["input"], r.output)
+        assert json.loads(r.stdout) == v["output"], v["input"]
+
+
 VALUES = [
     0,
     1,
