@@ -259,7 +259,11 @@ def build_pages(
         PageSpec(
             "calculator.md",
             "calculator",
-            {**common, "calc_rows": _calc_rows(headline, s.target_days)},
+            {
+                **common,
+                "calc_rows": _calc_rows(headline, s.target_days),
+                "formats": _calc_formats(catalog),
+            },
         ),
         PageSpec(
             "data.md", "data", {**common, "counts": {"gpus": len(gpus), "models": len(models)}}
@@ -394,6 +398,16 @@ def year_verdict(pair: PairResult) -> str:
     ``unknown``): compute from the years on one card, memory from the cards that hold it."""
     compute = "unknown" if pair.years_best is None else verdict(pair.years_best, 1.0)
     return overall(compute, memory_verdict(pair.min_gpus_for_memory, 1))
+
+
+def _calc_formats(catalog: Catalog) -> dict[str, dict[str, Any]] | None:
+    """The calculator's weight and KV-cache formats (id -> name); None without formats.yaml."""
+    if catalog.local is None:
+        return None
+    return {
+        "weight": {k: f.name for k, f in catalog.local.weight_formats.items()},
+        "kv": {k: f.name for k, f in catalog.local.kv_formats.items()},
+    }
 
 
 def _years_summary(rows: dict[str, float | None], names: dict[str, str]) -> dict[str, Any]:
