@@ -58,11 +58,16 @@ def _finite(ctx, param, value):
 
 
 def load(data_dir: Path) -> Catalog:
-    """Load the catalog or exit with every problem listed."""
-    try:
-        return load_catalog(data_dir)
-    except DataError as e:
-        raise click.ClickException(str(e)) from None
+    """Load the catalog or exit with every problem listed; once per command (its options'
+    checks and the command itself share it)."""
+    ctx = click.get_current_context(silent=True)
+    cache = ctx.find_root().meta.setdefault("gpu_year.catalogs", {}) if ctx else {}
+    if data_dir not in cache:
+        try:
+            cache[data_dir] = load_catalog(data_dir)
+        except DataError as e:
+            raise click.ClickException(str(e)) from None
+    return cache[data_dir]
 
 
 @contextmanager
@@ -648,25 +653,27 @@ def schema(check, out):
 
 
 def _local_plan(
-    build, render, catalog: Catalog, gpus: int, lang: str, as_json: bool, gpu: Gpu
+    build, answers, render, catalog: Catalog, lang: str, as_json: bool, gpu: Gpu
 ) -> None:
-    """Run a plan builder (cards -> plan), turning unknown ids into BadParameter; print it.
+    """Build the reader's plan (``build()``; unknown ids become BadParameter) and print it with
+    its inverse answers (``answers(plan)``: a dict of JSON-ready values).
 
     When the plan does not fit, the fewest cards on which it would is added (``cards_needed``).
     """
     from generator.local import cards_needed
 
     try:
-        plan = build(gpus)
+        plan = build()
     except UnknownEntry as e:
         raise click.BadParameter(str(e)) from None
-    cards = gpus if plan.fits else cards_needed(build)
+    cards = plan.gpus if plan.fits else cards_needed(lambda n: build(gpus=n))
+    extra = answers(plan)
     if as_json:
-        click.echo(
-            json.dumps({**plan.to_json(), "cards_needed": cards}, indent=2, ensure_ascii=False)
-        )
+        fixes = [f.to_json() for f in extra.pop("fixes")]
+        out = {**plan.to_json(), "cards_needed": cards, **extra, "fixes": fixes}
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
-        click.echo(render(plan, catalog, lang, cards, gpu))
+        click.echo(render(plan, catalog, lang, cards, gpu, extra))
 
 
 def _need_local(catalog: Catalog) -> None:
@@ -767,34 +774,37 @@ def finetune(
         gpu-year finetune rtx-3090 llama-3-70b --method qlora --gpus 2 --lang de
         gpu-year finetune custom llama-3-8b --tflops 120 --memory 32 --method lora
     """
-    from generator import local, local_answer
+    from generator import fits, local, local_answer
 
     catalog = load(data_dir)
     _need_local(catalog)
     g = _pick_gpu(catalog, gpu, "bf16", custom)  # a custom GPU's --tflops: its 16-bit peak
     catalog, model = _with_model(catalog, model)
-    _local_plan(
-        lambda n: local.finetune(
-            catalog,
-            g,
-            model,
-            method=method,
-            rank=rank,
-            seq=seq,
-            batch=batch,
-            gpus=n,
-            optimizer=optimizer,
-            sharding=sharding,
-            checkpointing=checkpointing,
-            targets=targets,
-        ),
-        local_answer.render_finetune,
-        catalog,
-        gpus,
-        lang,
-        as_json,
-        g,
-    )
+    ask = {
+        "method": method,
+        "rank": rank,
+        "seq": seq,
+        "batch": batch,
+        "gpus": gpus,
+        "optimizer": optimizer,
+        "sharding": sharding,
+        "checkpointing": checkpointing,
+        "targets": targets,
+    }
+
+    def build(gpu=g, **changes):
+        return local.finetune(catalog, gpu, model, **{**ask, **changes})
+
+    def answers(plan):
+        longest = fits.max_seq(build, plan)
+        return {
+            "max_rank": fits.max_rank(build, plan),
+            "max_seq": longest,
+            "largest_model_parameters": fits.largest_finetune(catalog, g, plan),
+            "fixes": fits.finetune_fixes(catalog, build, plan, g, gpu.lower() == CUSTOM, longest),
+        }
+
+    _local_plan(build, answers, local_answer.render_finetune, catalog, lang, as_json, g)
 
 
 def _choice_from(kind: str):
@@ -854,7 +864,7 @@ def infer(gpu, model, data_dir, quant, context, batch, kv_cache, gpus, lang, as_
         gpu-year infer apple-m2-ultra llama-2-7b --quant q4_0 --json
         gpu-year infer custom llama-3-8b --tflops 120 --memory 32 --bandwidth 1000
     """
-    from generator import local, local_answer
+    from generator import fits, local, local_answer
 
     catalog = load(data_dir)
     _need_local(catalog)
@@ -865,24 +875,21 @@ def infer(gpu, model, data_dir, quant, context, batch, kv_cache, gpus, lang, as_
         )
     g = _pick_gpu(catalog, gpu, "fp16", custom)  # a custom GPU's --tflops: its 16-bit peak
     catalog, model = _with_model(catalog, model)
-    _local_plan(
-        lambda n: local.infer(
-            catalog,
-            g,
-            model,
-            quant=quant,
-            context=context,
-            batch=batch,
-            kv_cache=kv_cache,
-            gpus=n,
-        ),
-        local_answer.render_infer,
-        catalog,
-        gpus,
-        lang,
-        as_json,
-        g,
-    )
+    ask = {"quant": quant, "context": context, "batch": batch, "kv_cache": kv_cache, "gpus": gpus}
+    cal = local.calibration(catalog)
+
+    def build(gpu=g, **changes):
+        return local.infer(catalog, gpu, model, cal=cal, **{**ask, **changes})
+
+    def answers(plan):
+        longest = fits.max_context(build, plan)
+        return {
+            "max_context_tokens": longest,
+            "best_quant": fits.best_quant(catalog, build),
+            "fixes": fits.infer_fixes(catalog, build, plan, g, gpu.lower() == CUSTOM, longest),
+        }
+
+    _local_plan(build, answers, local_answer.render_infer, catalog, lang, as_json, g)
 
 
 @cli.group()
