@@ -745,6 +745,13 @@ _gpus_option = click.option(
     show_default=True,
     help="Gradient checkpointing (recompute activations in the backward pass).",
 )
+@click.option(
+    "--tokens",
+    type=_number(1, 1e16),
+    callback=_finite,
+    help="Tokens processed (examples × sequence × epochs): the run's time, energy and cost.",
+)
+@setup_options
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object, raw SI numbers.")
 @custom_gpu_options
@@ -761,25 +768,35 @@ def finetune(
     sharding,
     optimizer,
     checkpointing,
+    tokens,
+    utilization,
+    mfu,
+    price_kwh,
+    cloud_rate,
     lang,
     as_json,
     data_dir,
     **custom,
 ):
-    """Can GPU fine-tune MODEL? Memory by part, for full fine-tuning, LoRA or QLoRA.
+    """Can GPU fine-tune MODEL? Memory by part, for full fine-tuning, LoRA or QLoRA; with
+    --tokens also the time (at the realistic rate, MFU × duty cycle), energy and cloud cost.
 
     \b
     Example:
         gpu-year finetune rtx-4090 llama-3-8b --method lora
         gpu-year finetune rtx-3090 llama-3-70b --method qlora --gpus 2 --lang de
+        gpu-year finetune 4090 "llama 3 8b" --method qlora --tokens 1e8
         gpu-year finetune custom llama-3-8b --tflops 120 --memory 32 --method lora
     """
-    from generator import fits, local, local_answer
+    from generator import fits, local, local_answer, tuning
 
     catalog = load(data_dir)
     _need_local(catalog)
     g = _pick_gpu(catalog, gpu, "bf16", custom)  # a custom GPU's --tflops: its 16-bit peak
     catalog, model = _with_model(catalog, model)
+    setup = Setup.from_scenario(
+        catalog, utilization=utilization, mfu=mfu, price_kwh=price_kwh, cloud_rate=cloud_rate
+    )
     ask = {
         "method": method,
         "rank": rank,
@@ -797,11 +814,13 @@ def finetune(
 
     def answers(plan):
         longest = fits.max_seq(build, plan)
+        run = tokens and tuning.tune_run(catalog, g, catalog.model(model), plan, tokens, setup)
         return {
             "max_rank": fits.max_rank(build, plan),
             "max_seq": longest,
             "largest_model_parameters": fits.largest_finetune(catalog, g, plan),
             "fixes": fits.finetune_fixes(catalog, build, plan, g, gpu.lower() == CUSTOM, longest),
+            **(run.to_json() if run else dict.fromkeys(tuning.TuneRun.__dataclass_fields__)),
         }
 
     _local_plan(build, answers, local_answer.render_finetune, catalog, lang, as_json, g)

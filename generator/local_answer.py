@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator import calc
 from generator.data import Catalog, Gpu, text_in
 from generator.fits import Fix, finetune_bytes, finetune_kind
 from generator.i18n import L10n, plain
@@ -68,6 +69,42 @@ def _fixes(f: L10n, catalog: Catalog, plan: Plan, fixes: list[Fix]) -> list[str]
         + f.text("local.fix_line", what=what(fix), per_gpu=f.bytes(fix.per_gpu_bytes))
         for a, fix in rows
     ]
+
+
+def _run(f: L10n, catalog: Catalog, plan: Plan, run: dict[str, Any]) -> list[str]:
+    """Time, energy and cost of a fine-tuning run (``tuning.TuneRun`` as JSON), and its FLOP."""
+    year = calc.seconds(1, catalog.scenario.year_days)
+    t = run["time_s"]
+    price = f.money(run["electricity_price_kwh"], run["electricity_currency"])
+    lines = [
+        f.text(
+            "local.run" if plan.gpus == 1 else "local.run_n",
+            tokens=f.count(run["tokens"]),
+            time=f.span(t["value"] / year, t["low"] / year, t["high"] / year, f.years),
+            n=f.integer(plan.gpus),
+            flops=f.flops(run["finetune_flops"]),
+            precision=run["training_precision"].upper(),
+            share=f.pct(run["realistic_share"]),
+        ),
+        f.text("local.run_flops." + plan.settings["method"]),
+    ]
+    if run["energy_kwh"] is not None:
+        cost = f.money(run["electricity_cost"], run["electricity_currency"])
+        kwh = f.num(run["energy_kwh"])
+        lines.append(f.text("local.run_energy", kwh=kwh, cost=cost, price=price))
+    hours = f.count(run["gpu_hours"])
+    if run["cloud_cost_usd"] is None:
+        lines.append(f.text("local.run_no_cloud", hours=hours))
+    else:
+        lines.append(
+            f.text(
+                "local.run_cloud",
+                cost=f.money(run["cloud_cost_usd"], "USD"),
+                rate=f.money(run["cloud_rate_usd"], "USD"),
+                hours=hours,
+            )
+        )
+    return lines
 
 
 def _sources(f: L10n, plan: Plan) -> list[str]:
@@ -140,6 +177,8 @@ def render_finetune(
             )
         )
     lines += answers + _fixes(f, catalog, plan, extra.get("fixes", []))
+    if extra.get("tokens"):
+        lines += ["", *_run(f, catalog, plan, extra)]
     lines += ["", f.text("local.memory_all")]
     labels = {k: f.text("local.part." + k) for k in plan.memory}
     if s["method"] == "qlora":

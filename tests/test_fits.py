@@ -135,7 +135,7 @@ CASES = [
         "--batch",
         "8",
         "--no-checkpointing",
-    ],  # noqa: E501
+    ],
     [
         "finetune",
         "rtx-4090",
@@ -146,7 +146,7 @@ CASES = [
         "4",
         "--sharding",
         "replicated",
-    ],  # noqa: E501
+    ],
     ["finetune", "rtx-3060", "llama-3-70b", "--method", "qlora", "--seq", "8192"],
 ]
 
