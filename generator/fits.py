@@ -1,6 +1,6 @@
-"""What fits: the largest model a card holds, and the inverse answers of ``infer`` and
-``finetune``: the longest context, the best weight format, the largest rank and sequence, and,
-when a plan does not fit, the changes that make it fit (``fixes``).
+"""What fits: the inverse answers of ``infer`` and ``finetune`` (the longest context, the best
+weight format, the largest rank and sequence) and, when a plan does not fit, the changes that
+make it fit (``fixes``).
 
 Every answer asks the plan itself (``local.infer`` / ``local.finetune``) through a *builder*:
 ``build(**changes)`` returns the reader's plan with ``changes`` to its settings (``gpu=`` for
@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from generator import calc
 from generator.data import Catalog, Gpu
+from generator.largest import finetune_bytes, finetune_kind, largest_parameters
 from generator.local import Plan, cards_needed
 
 Build = Callable[..., Plan]
@@ -25,51 +25,11 @@ MAX_CONTEXT = 10_000_000  # the CLI's bound on --context and --seq: a model with
 MAX_RANK = 4096  # the CLI's bound on --rank
 
 
-# ---------------------------------------------------------------- the largest model
-
-
-def overhead_bytes(catalog: Catalog) -> float:
-    """Framework memory each card takes before any model (formats.yaml), 0 without local data."""
-    return catalog.local.overhead.gb_per_gpu.value * 1e9 if catalog.local else 0.0
-
-
-def finetune_bytes(catalog: Catalog) -> dict[str, float]:
-    """Bytes per parameter of each way to fine-tune: the scenario's recipes (full, LoRA, QLoRA)
-    and, with local data, full fine-tuning with 8-bit Adam (16-bit weights and gradients, the
-    8-bit optimizer state of formats.yaml)."""
-    out = {}
-    for r in catalog.scenario.recipes:
-        out.setdefault(r.kind, r.bytes_per_param)
-    if catalog.local:
-        ft = catalog.local.finetune
-        out["full8"] = ft.weight_bytes + ft.gradient_bytes + ft.adam_8bit_bytes
-    return {k: out[k] for k in ("full", "full8", "lora", "qlora") if k in out}
-
-
-def finetune_kind(settings: dict[str, Any]) -> str:
-    """The ``finetune_bytes`` key of a fine-tuning plan's settings."""
-    full8 = settings["method"] == "full" and settings["optimizer"] == "adam8bit"
-    return "full8" if full8 else settings["method"]
-
-
-def largest_parameters(catalog: Catalog, gpu: Gpu, bytes_per_param: float, cards: int = 1) -> float:
-    """The largest model (parameters) whose ``bytes_per_param`` fit on ``cards`` × ``gpu``.
-
-    cards × (memory − framework overhead) / bytes per parameter: the state is split over the
-    cards, each of which keeps the overhead that ``finetune`` and ``infer`` count. Activations,
-    adapters and the KV cache come on top; the one figure that every page, ``instead`` and
-    ``finetune`` show.
-    """
-    room = gpu.memory_gib * calc.GIB - overhead_bytes(catalog)
-    return cards * max(0.0, room) / bytes_per_param
-
-
 def largest_finetune(catalog: Catalog, gpu: Gpu, plan: Plan) -> float:
     """The largest model a fine-tuning plan's method fits on its cards (sharded: all of them)."""
     cards = plan.gpus if plan.settings["sharding"] == "sharded" else 1
-    return largest_parameters(
-        catalog, gpu, finetune_bytes(catalog)[finetune_kind(plan.settings)], cards
-    )
+    bytes_per_param = finetune_bytes(catalog)[finetune_kind(plan.settings)]
+    return largest_parameters(catalog, gpu, bytes_per_param, cards)
 
 
 # ---------------------------------------------------------------- inverse answers

@@ -6,8 +6,9 @@ from typing import Any
 
 from generator import calc
 from generator.data import Catalog, Gpu, text_in
-from generator.fits import Fix, finetune_bytes, finetune_kind
+from generator.fits import Fix
 from generator.i18n import L10n, plain
+from generator.largest import finetune_bytes, finetune_kind
 from generator.local import MAX_CARDS, Plan, Span
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from generator import calc
 from generator.data import PRECISIONS, Catalog, Gpu, Model
+from generator.largest import largest_parameters
 
 TRAINING_PRECISIONS = ("bf16", "fp16", "fp32")  # candidates; ties go to the earlier one
 # One server holds up to eight accelerators (DGX/HGX, most 8-GPU workstations): more cards than
@@ -503,6 +504,7 @@ class Instead:
     chinchilla_params: float  # compute-optimal model for the budget (Hoffmann et al. 2022)
     chinchilla_tokens: float
     memory_bytes: float  # all cards
+    # beside each card's framework overhead (largest.largest_parameters)
     largest_trainable: dict[str, float]  # recipe id -> parameters whose state fits (sharded)
     largest_inference: dict[str, float]  # weight precision -> parameters whose weights fit
 
@@ -519,6 +521,10 @@ def instead(catalog: Catalog, gpu: str | Gpu, setup: Setup | None = None) -> Ins
     )
     n_opt, d_opt = calc.chinchilla_optimal(budget)
     mem = setup.gpus * gpu.memory_gib * calc.GIB
+
+    def largest(bytes_per_param: float) -> float:
+        return largest_parameters(catalog, gpu, bytes_per_param, setup.gpus)
+
     return Instead(
         gpu=gpu.id,
         gpus=setup.gpus,
@@ -530,12 +536,8 @@ def instead(catalog: Catalog, gpu: str | Gpu, setup: Setup | None = None) -> Ins
         chinchilla_params=n_opt,
         chinchilla_tokens=d_opt,
         memory_bytes=mem,
-        largest_trainable={
-            r.id: calc.largest_model_fitting(mem, r.bytes_per_param) for r in s.recipes
-        },
-        largest_inference={
-            p: calc.largest_model_fitting(mem, b) for p, b in s.inference.weight_bytes.items()
-        },
+        largest_trainable={r.id: largest(r.bytes_per_param) for r in s.recipes},
+        largest_inference={p: largest(b) for p, b in s.inference.weight_bytes.items()},
     )
 
 
@@ -554,7 +556,7 @@ def small_runs(catalog: Catalog, gpu: str, sizes: list[float]) -> list[SmallRun]
     """How long one card takes to train compute-optimal models of the given ``sizes``."""
     from generator.custom import custom_model
 
-    s = catalog.scenario
+    recipes = catalog.scenario.recipes
     card = catalog.gpu(gpu)
     runs = []
     for n in sizes:
@@ -565,7 +567,7 @@ def small_runs(catalog: Catalog, gpu: str, sizes: list[float]) -> list[SmallRun]
                 20 * n,
                 c.training_flops or 0.0,
                 c.realistic_gpu_years_needed or 0.0,
-                {r.id: n * r.bytes_per_param <= c.gpu_memory_bytes for r in s.recipes},
+                {r.id: n <= largest_parameters(catalog, card, r.bytes_per_param) for r in recipes},
             )
         )
     return runs

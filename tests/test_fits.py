@@ -173,3 +173,39 @@ def test_fixes_in_the_text_answer_both_languages(runner):
     assert "So passt es:" in de
     assert "--kv-cache q8_0" in de
     assert "pro Karte" in de
+
+
+# ---------------------------------------------------------------- one largest-model figure
+
+
+def test_one_largest_model_figure_for_the_4090(catalog, runner):
+    """The RTX 4090 page showed QLoRA up to 34.8 B (0.74 bytes, no overhead) and one section later
+    48 B (0.516 bytes beside 1 GB). One figure now: (24 GiB − 1 GB) / 0.74 = 33.5 B, and the same
+    for full training (16 bytes: 1.55 B) and LoRA (2 bytes: 12.4 B) everywhere."""
+    from generator import results
+
+    room = 24 * GIB - OVERHEAD
+    expected = {"full": room / 16, "lora": room / 2, "qlora": room / 0.74}
+    section = local.gpu_section(catalog, "rtx-4090")
+    fits_list = results.compute_all(catalog).gpus["rtx-4090"].largest_trainable
+    instead = run(runner, ["instead", "rtx-4090"])["largest_trainable"]
+    recipe = {r.kind: r.id for r in catalog.scenario.recipes}
+    for kind, n in expected.items():
+        assert section["largest_finetune"][kind] == pytest.approx(n)
+        assert fits_list[recipe[kind]] == pytest.approx(n)
+        assert instead[recipe[kind]] == pytest.approx(n)
+        tune = run(runner, ["finetune", "rtx-4090", "llama-3-8b", "--method", kind])
+        assert tune["largest_model_parameters"] == pytest.approx(n)
+    assert section["bytes_per_param"]["qlora"] == 0.74
+    # inference: FP16 weights take 2 bytes on the page's format table and in instead alike
+    assert section["largest_run"]["fp16"] == pytest.approx(room / 2)
+    assert run(runner, ["instead", "rtx-4090"])["largest_inference"]["fp16"] == pytest.approx(
+        room / 2
+    )
+
+
+def test_largest_model_on_several_cards(catalog):
+    from generator.largest import largest_parameters
+
+    gpu = catalog.gpus["rtx-3090"]
+    assert largest_parameters(catalog, gpu, 2, 4) == pytest.approx(4 * (24 * GIB - OVERHEAD) / 2)
