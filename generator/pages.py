@@ -15,7 +15,7 @@ import posixpath
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import jinja2
 from jinja2 import meta
@@ -617,6 +617,15 @@ def render_page(
             "usd": lambda v: f.money(v, "USD"),
         }[kind](value)
 
+    def calc_href(**question: Any) -> Markup:
+        """A link into the calculator that carries the assumptions the page's figures use: the
+        question (``gpu``, ``model``, ``precision``; None left out), the scenario's duty cycle
+        and MFU, so the calculator opens with the page's numbers."""
+        s = spec.context["scenario"]
+        query = {k: v for k, v in question.items() if v is not None}
+        query |= {"utilization": s["question"]["utilization"], "mfu": s["reference_mfu"]["value"]}
+        return Markup(f"{url('calculator.md')}?{urlencode(query)}")
+
     def asset(path: str) -> Markup:
         """A site file linked from raw HTML: relative to the page's directory URL."""
         depth = spec.path.count("/") + (0 if spec.path.endswith("index.md") else 1)
@@ -668,6 +677,7 @@ def render_page(
         years_cell=years_cell,
         run_cell=run_cell,
         fmt=fmt,
+        calc_href=calc_href,
         asset=asset,
         words=words,
         text=text,
