@@ -267,6 +267,9 @@ def _with_model(catalog: Catalog, key: str) -> tuple[Catalog, str]:
 
 
 def _setup(catalog: Catalog, gpu: Gpu, **given) -> Setup:
+    """The reader's setup; without --precision, ``default_precision`` (a TPU answers at BF16)."""
+    if given.get("precision") is None:
+        given["precision"] = results.default_precision(catalog, gpu)
     setup = Setup.from_scenario(catalog, **given)
     if not gpu.peak(setup.precision):
         have = ", ".join(p for p in PRECISIONS if gpu.peak(p))
@@ -283,7 +286,8 @@ def _setup(catalog: Catalog, gpu: Gpu, **given) -> Setup:
 @click.option(
     "--precision",
     type=click.Choice(PRECISIONS),
-    help="Peak to count at. Default: the scenario's (fp32).",
+    help="Peak to count at. Default: the scenario's (fp32), or the card's fastest training "
+    "precision where it has no fp32 peak (TPUs).",
 )
 @period_options
 @setup_options

@@ -39,6 +39,13 @@ def training_precision(gpu: Gpu) -> str:
     return max(have, key=lambda p: (gpu.peak(p), -TRAINING_PRECISIONS.index(p)))
 
 
+def default_precision(catalog: Catalog, gpu: Gpu) -> str:
+    """The precision a question counts at unless one is asked: the scenario's (FP32), or, for a
+    card without that peak (TPUs, some accelerators), its fastest training precision."""
+    asked = catalog.scenario.question.precision
+    return asked if gpu.peak(asked) else training_precision(gpu)
+
+
 def realistic_share(mfu: float, duty: float) -> float:
     """Share of the dense training peak a real run sustains over the period: MFU × duty cycle."""
     return mfu * duty
@@ -254,8 +261,10 @@ def compare(
     Unset settings come from the scenario (``Setup.from_scenario``); ``given`` are passed to it.
     """
     s = catalog.scenario
-    setup = setup or Setup.from_scenario(catalog, **given)
     gpu = catalog.gpu(gpu) if isinstance(gpu, str) else gpu
+    if setup is None:
+        given.setdefault("precision", default_precision(catalog, gpu))
+        setup = Setup.from_scenario(catalog, **given)
     model = catalog.model(model) if isinstance(model, str) else model
     n, duty = setup.gpus, setup.utilization
     if not 0 < duty <= 1:
