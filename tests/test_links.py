@@ -1,5 +1,6 @@
 """Links into the calculator carry every assumption the page shows (issue 21.4): the question a
-link asks, answered by the engine the calculator mirrors, gives the page's own years."""
+link asks, answered by the engine the calculator mirrors, gives the page's own years. And the way
+in to the fine-tune and run answers: home page, nav, run page, presets (issue 21.5)."""
 
 from __future__ import annotations
 
@@ -80,3 +81,39 @@ def test_matrix_data_carries_the_assumptions_of_its_years(site):
     assert c.realistic_gpu_years_needed == pytest.approx(realistic, rel=1e-12)
     fp32 = compare(catalog, gid, mid)
     assert fp32.gpu_years_needed == pytest.approx(2 * best, rel=0.01)
+
+
+# ---------------------------------------------------------------- a way in (issue 21.5)
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_home_page_leads_to_the_fine_tune_and_run_answers(site, lang):
+    _, _, render = site
+    home = render("index.md", lang)
+    assert "](run.md)" in home
+    heading = {"en": "## Fine-tune or run a model on your card", "de": "## Ein Modell auf der"}
+    assert heading[lang] in home
+
+
+def test_nav_has_the_run_page_in_both_languages():
+    text = (paths.ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "  - Fine-tune or run: run.md\n" in text
+    assert "            Fine-tune or run: Feinabstimmen oder ausführen\n" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_run_page_lists_the_cards_with_the_gpu_pages_figures(site, lang):
+    """The fixture has no formats.yaml: the rows lead to the GPU pages' "what fits" section and
+    give the same largest models, e.g. (24 GiB) / 0.74 = 34.8 B for QLoRA on the RTX 4090."""
+    _, _, render = site
+    page = render("run.md", lang)
+    row = next(line for line in page.splitlines() if "gpus/rtx-4090.md#fits" in line)
+    assert {"en": "34.8 billion", "de": "34,8 Mrd."}[lang] in row.replace("\xa0", " ")
+
+
+def test_gpu_and_model_pages_link_to_the_calculator_preset(site):
+    _, _, render = site
+    gpu = render("gpus/rtx-4090.md", "en")
+    assert "(../calculator.md?gpu=rtx-4090&precision=bf16&utilization=0.9&mfu=0.4)" in gpu
+    model = render("models/gpt-3.5.md", "en")
+    assert "(../calculator.md?model=gpt-3.5&utilization=0.9&mfu=0.4)" in model
