@@ -92,7 +92,7 @@ class Fix:
     """A change that makes the plan fit: ``options`` added to the reader's command (and, for
     another card, ``gpu`` in place of its GPU argument) give an answer that fits."""
 
-    change: str  # what changes: batch, kv_cache, quant, context, method, …, gpus, gpu
+    change: str  # what changes: batch, kv_cache, quant, context, quant_context, method, …, gpu
     options: list[str]
     per_gpu_bytes: float
     gpu: str | None = None
@@ -153,8 +153,8 @@ def infer_fixes(
 ) -> list[Fix]:
     """Changes that make an ``infer`` plan fit, least change first: a smaller batch (no loss of
     quality), a lower-precision KV cache, then weight format (each the highest precision that
-    fits), a shorter context (``longest``: ``max_context``), more cards of the same kind, another
-    card. Empty when the plan fits."""
+    fits), a shorter context (``longest``: ``max_context``), or, when neither alone does, both
+    together; more cards of the same kind, another card. Empty when the plan fits."""
     if plan.fits:
         return []
     assert catalog.local is not None
@@ -177,7 +177,28 @@ def infer_fixes(
         _shorter("context", "--context", s["context"], longest),
     ]
     fixes = [fix for step in steps if (fix := _first(build, step))]
+    if not any(f.change in ("quant", "context") for f in fixes):
+        fixes += _quant_and_context(build, plan, quants)
     return fixes + _hardware(catalog, build, plan, gpu, custom)
+
+
+SHORT_CONTEXT = 4096  # a format with a shorter longest context is no answer to "run it"
+
+
+def _quant_and_context(build: Build, plan: Plan, quants: list) -> list[Fix]:
+    """When neither a format nor a context alone fits: the highest-precision format whose
+    longest context reaches the asked one or 4,096 tokens, with that context."""
+    if "kv_cache" not in plan.memory:
+        return []
+    want = min(plan.settings["context"], SHORT_CONTEXT)
+    for f in quants:
+        n = largest_int(
+            lambda c, q=f.id: build(quant=q, context=c).fits, 1, plan.settings["context"]
+        )
+        if n is not None and n >= want:
+            options = ["--quant", f.id, "--context", str(n)]
+            return [Fix("quant_context", options, build(quant=f.id, context=n).per_gpu.value)]
+    return []
 
 
 def finetune_fixes(

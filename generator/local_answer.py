@@ -57,6 +57,10 @@ def _fixes(f: L10n, catalog: Catalog, plan: Plan, fixes: list[Fix]) -> list[str]
         words = {
             "kv_cache": lambda: {"kv": loc.kv_formats[value].name},
             "quant": lambda: {"quant": text_in(loc.weight_formats[value].name, f.lang)},
+            "quant_context": lambda: {
+                "quant": text_in(loc.weight_formats[fix.options[1]].name, f.lang),
+                "n": f.integer(int(value)),
+            },
             "method": lambda: {"method": f.text("local.method." + value)},
             "gpu": lambda: {"gpu": catalog.gpus[fix.gpu].label(f.lang)},
         }.get(fix.change, lambda: {"n": f.integer(int(value))} if value.isdigit() else {})()

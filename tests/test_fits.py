@@ -122,6 +122,20 @@ def test_full_finetuning_has_no_rank(runner):
 CASES = [
     ["infer", "rtx-3090", "llama-3-70b", "--gpus", "2", "--quant", "q4_k_m", "--context", "32768"],
     ["infer", "rtx-3060", "llama-3-8b", "--quant", "fp16", "--batch", "16"],
+    ["infer", "rtx-4060", "tests/fixtures/hf/Llama-3.1-8B/config.json", "--quant", "fp16"],
+    [
+        "infer",
+        "custom",
+        "llama-3-8b",
+        "--tflops",
+        "50",
+        "--memory",
+        "8",
+        "--bandwidth",
+        "500",
+        "--quant",
+        "fp16",
+    ],
     ["infer", "rtx-4090", "mixtral-8x7b", "--quant", "q8_0", "--kv-cache", "fp16"],
     ["infer", "rtx-5090", "llama-3.1-70b", "--quant", "q8_0", "--context", "131072"],
     ["finetune", "rtx-4090", "llama-3-8b", "--method", "full"],
@@ -209,3 +223,24 @@ def test_largest_model_on_several_cards(catalog):
 
     gpu = catalog.gpus["rtx-3090"]
     assert largest_parameters(catalog, gpu, 2, 4) == pytest.approx(4 * (24 * GIB - OVERHEAD) / 2)
+
+
+def test_format_and_context_together_when_neither_alone_fits(runner):
+    """Llama 3.1 8B (128 k context) in FP16 on an 8 GiB card: no format holds 131,072 tokens of
+    FP16 cache (16 GiB), and FP16 weights (15 GiB) fit no context; the highest-precision format
+    that still reaches 4,096 tokens does, with its longest context."""
+    args = ["infer", "rtx-4060", "tests/fixtures/hf/Llama-3.1-8B/config.json", "--quant", "fp16"]
+    d = run(runner, args)
+    assert d["best_quant"] is None
+    assert d["max_context_tokens"] is None
+    fix = next(f for f in d["fixes"] if f["change"] == "quant_context")
+    quant, context = fix["options"][1], int(fix["options"][3])
+    assert context >= 4096
+    assert run(runner, [*args, "--quant", quant, "--context", str(context + 1)])["fits"] is False
+
+
+def test_custom_gpu_gets_no_card_fix(runner):
+    d = run(runner, ["infer", "custom", "llama-3-8b", "--tflops", "50", "--memory", "8",
+                     "--bandwidth", "500", "--quant", "fp16"])  # fmt: skip
+    assert d["fixes"]
+    assert all(f["change"] != "gpu" for f in d["fixes"])
