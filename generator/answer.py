@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from generator.calc import GIB
-from generator.data import PRECISIONS, Catalog, Gpu, Model, text_in
+from generator.data import PRECISIONS, Catalog, Gpu, Model, Scenario, text_in
 from generator.i18n import L10n
 from generator.results import Comparison, Instead, PlanRow, Setup, training_compute
 
@@ -42,6 +42,7 @@ def render(c: Comparison, gpu: Gpu, model: Model, catalog: Catalog, lang: str) -
         ),
         "",
         f.text(f"compare.verdict.{verdict_key(c)}", model=model.label(f.lang)),
+        *_basis(c, gpu, s, f),
         "",
         f.text(
             "compare.compute",
@@ -67,6 +68,26 @@ def render(c: Comparison, gpu: Gpu, model: Model, catalog: Catalog, lang: str) -
     if c.gpus > 1:
         lines.append(f.text("compare.scaling"))
     return "\n".join(lines)
+
+
+def _basis(c: Comparison, gpu: Gpu, scenario: Scenario, f: L10n) -> list[str]:
+    """What the verdict counts (the asked precision and duty cycle), beside the realistic rate's
+    time on one card: the two can differ by a large factor (H200 × GPT-2: "within reach" at
+    FP32, 62 days at BF16 × 40 % MFU)."""
+    if c.realistic_gpu_years_needed is None:
+        return []
+    asked = scenario.question.precision
+    return [
+        f.text(
+            "compare.basis" if gpu.peak(asked) else "compare.basis_fastest",
+            asked=asked.upper(),
+            precision=c.precision.upper(),
+            utilization=f.pct(c.utilization),
+            real=c.realistic_precision.upper(),
+            mfu=f.pct(c.realistic_mfu),
+            years=f.years(c.realistic_gpu_years_needed),
+        )
+    ]
 
 
 def _compute_lines(c: Comparison, model: Model, catalog: Catalog, f: L10n) -> list[str]:

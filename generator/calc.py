@@ -106,11 +106,6 @@ def kv_values_per_token_layer(d_model: int, heads: int, kv_heads: int) -> float:
     return 2 * kv_heads * d_model / heads
 
 
-def largest_model_fitting(gpu_bytes: float, bytes_per_param: float) -> float:
-    """Parameters whose state fits in ``gpu_bytes`` at ``bytes_per_param`` (activations aside)."""
-    return gpu_bytes / bytes_per_param
-
-
 # ---------------------------------------------------------------- what the budget buys
 
 

@@ -60,11 +60,16 @@ def _finite(ctx, param, value):
 
 
 def load(data_dir: Path) -> Catalog:
-    """Load the catalog or exit with every problem listed."""
-    try:
-        return load_catalog(data_dir)
-    except DataError as e:
-        raise click.ClickException(str(e)) from None
+    """Load the catalog or exit with every problem listed; once per command (its options'
+    checks and the command itself share it)."""
+    ctx = click.get_current_context(silent=True)
+    cache = ctx.find_root().meta.setdefault("gpu_year.catalogs", {}) if ctx else {}
+    if data_dir not in cache:
+        try:
+            cache[data_dir] = load_catalog(data_dir)
+        except DataError as e:
+            raise click.ClickException(str(e)) from None
+    return cache[data_dir]
 
 
 @contextmanager
@@ -271,6 +276,9 @@ def _with_model(catalog: Catalog, key: str) -> tuple[Catalog, str]:
 
 
 def _setup(catalog: Catalog, gpu: Gpu, **given) -> Setup:
+    """The reader's setup; without --precision, ``default_precision`` (a TPU answers at BF16)."""
+    if given.get("precision") is None:
+        given["precision"] = results.default_precision(catalog, gpu)
     setup = Setup.from_scenario(catalog, **given)
     if not gpu.peak(setup.precision):
         have = ", ".join(p for p in PRECISIONS if gpu.peak(p))
@@ -287,7 +295,8 @@ def _setup(catalog: Catalog, gpu: Gpu, **given) -> Setup:
 @click.option(
     "--precision",
     type=click.Choice(PRECISIONS),
-    help="Peak to count at. Default: the scenario's (fp32).",
+    help="Peak to count at. Default: the scenario's (fp32), or the card's fastest training "
+    "precision where it has no fp32 peak (TPUs).",
 )
 @period_options
 @setup_options
@@ -650,25 +659,27 @@ def schema(check, out):
 
 
 def _local_plan(
-    build, render, catalog: Catalog, gpus: int, lang: str, as_json: bool, gpu: Gpu
+    build, answers, render, catalog: Catalog, lang: str, as_json: bool, gpu: Gpu
 ) -> None:
-    """Run a plan builder (cards -> plan), turning unknown ids into BadParameter; print it.
+    """Build the reader's plan (``build()``; unknown ids become BadParameter) and print it with
+    its inverse answers (``answers(plan)``: a dict of JSON-ready values).
 
     When the plan does not fit, the fewest cards on which it would is added (``cards_needed``).
     """
     from generator.local import cards_needed
 
     try:
-        plan = build(gpus)
+        plan = build()
     except UnknownEntry as e:
         raise click.BadParameter(str(e)) from None
-    cards = gpus if plan.fits else cards_needed(build)
+    cards = plan.gpus if plan.fits else cards_needed(lambda n: build(gpus=n))
+    extra = answers(plan)
     if as_json:
-        click.echo(
-            json.dumps({**plan.to_json(), "cards_needed": cards}, indent=2, ensure_ascii=False)
-        )
+        fixes = [f.to_json() for f in extra.pop("fixes")]
+        out = {**plan.to_json(), "cards_needed": cards, **extra, "fixes": fixes}
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
-        click.echo(render(plan, catalog, lang, cards, gpu))
+        click.echo(render(plan, catalog, lang, cards, gpu, extra))
 
 
 def _need_local(catalog: Catalog) -> None:
@@ -740,6 +751,13 @@ _gpus_option = click.option(
     show_default=True,
     help="Gradient checkpointing (recompute activations in the backward pass).",
 )
+@click.option(
+    "--tokens",
+    type=_number(1, 1e16),
+    callback=_finite,
+    help="Tokens processed (examples × sequence × epochs): the run's time, energy and cost.",
+)
+@setup_options
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object, raw SI numbers.")
 @custom_gpu_options(PEAK_16_BIT)
@@ -756,47 +774,62 @@ def finetune(
     sharding,
     optimizer,
     checkpointing,
+    tokens,
+    utilization,
+    mfu,
+    price_kwh,
+    cloud_rate,
     lang,
     as_json,
     data_dir,
     **custom,
 ):
-    """Can GPU fine-tune MODEL? Memory by part, for full fine-tuning, LoRA or QLoRA.
+    """Can GPU fine-tune MODEL? Memory by part, for full fine-tuning, LoRA or QLoRA; with
+    --tokens also the time (at the realistic rate, MFU × duty cycle), energy and cloud cost.
 
     \b
     Example:
         gpu-year finetune rtx-4090 llama-3-8b --method lora
         gpu-year finetune rtx-3090 llama-3-70b --method qlora --gpus 2 --lang de
+        gpu-year finetune 4090 "llama 3 8b" --method qlora --tokens 1e8
         gpu-year finetune custom llama-3-8b --tflops 120 --memory 32 --method lora
     """
-    from generator import local, local_answer
+    from generator import fits, local, local_answer, tuning
 
     catalog = load(data_dir)
     _need_local(catalog)
     g = _pick_gpu(catalog, gpu, "bf16", custom)  # a custom GPU's --tflops: its 16-bit peak
     catalog, model = _with_model(catalog, model)
-    _local_plan(
-        lambda n: local.finetune(
-            catalog,
-            g,
-            model,
-            method=method,
-            rank=rank,
-            seq=seq,
-            batch=batch,
-            gpus=n,
-            optimizer=optimizer,
-            sharding=sharding,
-            checkpointing=checkpointing,
-            targets=targets,
-        ),
-        local_answer.render_finetune,
-        catalog,
-        gpus,
-        lang,
-        as_json,
-        g,
+    setup = Setup.from_scenario(
+        catalog, utilization=utilization, mfu=mfu, price_kwh=price_kwh, cloud_rate=cloud_rate
     )
+    ask = {
+        "method": method,
+        "rank": rank,
+        "seq": seq,
+        "batch": batch,
+        "gpus": gpus,
+        "optimizer": optimizer,
+        "sharding": sharding,
+        "checkpointing": checkpointing,
+        "targets": targets,
+    }
+
+    def build(gpu=g, **changes):
+        return local.finetune(catalog, gpu, model, **{**ask, **changes})
+
+    def answers(plan):
+        longest = fits.max_seq(build, plan)
+        run = tokens and tuning.tune_run(catalog, g, catalog.model(model), plan, tokens, setup)
+        return {
+            "max_rank": fits.max_rank(build, plan),
+            "max_seq": longest,
+            "largest_model_parameters": fits.largest_finetune(catalog, g, plan),
+            "fixes": fits.finetune_fixes(catalog, build, plan, g, gpu.lower() == CUSTOM, longest),
+            **(run.to_json() if run else dict.fromkeys(tuning.TuneRun.__dataclass_fields__)),
+        }
+
+    _local_plan(build, answers, local_answer.render_finetune, catalog, lang, as_json, g)
 
 
 def _choice_from(kind: str):
@@ -856,7 +889,7 @@ def infer(gpu, model, data_dir, quant, context, batch, kv_cache, gpus, lang, as_
         gpu-year infer apple-m2-ultra llama-2-7b --quant q4_0 --json
         gpu-year infer custom llama-3-8b --tflops 120 --memory 32 --bandwidth 1000
     """
-    from generator import local, local_answer
+    from generator import fits, local, local_answer
 
     catalog = load(data_dir)
     _need_local(catalog)
@@ -867,24 +900,21 @@ def infer(gpu, model, data_dir, quant, context, batch, kv_cache, gpus, lang, as_
         )
     g = _pick_gpu(catalog, gpu, "fp16", custom)  # a custom GPU's --tflops: its 16-bit peak
     catalog, model = _with_model(catalog, model)
-    _local_plan(
-        lambda n: local.infer(
-            catalog,
-            g,
-            model,
-            quant=quant,
-            context=context,
-            batch=batch,
-            kv_cache=kv_cache,
-            gpus=n,
-        ),
-        local_answer.render_infer,
-        catalog,
-        gpus,
-        lang,
-        as_json,
-        g,
-    )
+    ask = {"quant": quant, "context": context, "batch": batch, "kv_cache": kv_cache, "gpus": gpus}
+    cal = local.calibration(catalog)
+
+    def build(gpu=g, **changes):
+        return local.infer(catalog, gpu, model, cal=cal, **{**ask, **changes})
+
+    def answers(plan):
+        longest = fits.max_context(build, plan)
+        return {
+            "max_context_tokens": longest,
+            "best_quant": fits.best_quant(catalog, build),
+            "fixes": fits.infer_fixes(catalog, build, plan, g, gpu.lower() == CUSTOM, longest),
+        }
+
+    _local_plan(build, answers, local_answer.render_infer, catalog, lang, as_json, g)
 
 
 @cli.group()

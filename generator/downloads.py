@@ -23,9 +23,14 @@ def matrix_json(catalog: Catalog, results: Results) -> bytes:
     """What the matrix page's table reads: display names (a string, or one per language) and,
     for every GPU and every model whose training compute is known, the years in the best case
     and at the realistic rate, unrounded. Grows with GPUs × models, so it is a file the page
-    loads, not HTML."""
+    loads, not HTML. With the assumptions of those years (each GPU's training precision, the
+    scenario's duty cycle and MFU), which the links into the calculator carry."""
     known = [mid for mid, r in results.models.items() if r.compute]
+    s = catalog.scenario
     data = {
+        "precision": {gid: g.training_precision for gid, g in results.gpus.items()},
+        "utilization": s.question.utilization,
+        "mfu": s.reference_mfu.value,
         "gpus": {gid: g.name for gid, g in catalog.gpus.items()},
         "models": {mid: catalog.models[mid].name for mid in known},
         "years": {

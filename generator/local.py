@@ -18,6 +18,7 @@ from typing import Any
 from generator import calc
 from generator.calc import kv_cache_bytes
 from generator.data import Catalog, Gpu, Model, text_in
+from generator.largest import finetune_bytes, largest_parameters, overhead_bytes
 from generator.localdata import Local, WeightFormat
 
 GB = 1e9
@@ -718,29 +719,17 @@ def cards_needed(plan_for: Any, limit: int = MAX_CARDS) -> int | None:
 # ---------------------------------------------------------------- what the pages show
 
 
-def largest_parameters(gpu: Gpu, bytes_per_param: float, overhead: float) -> float:
-    """Parameters whose weights (or training state) fit beside the overhead: (M − o) / bytes."""
-    return max(0.0, gpu.memory_gib * calc.GIB - overhead) / bytes_per_param
-
-
 def gpu_section(catalog: Catalog, gpu_id: str) -> dict[str, Any] | None:
     """GPU page: largest model per method and format, and speed of a few common models."""
     if catalog.local is None:
         return None
     loc = catalog.local
-    ft = loc.finetune
     gpu = catalog.gpus[gpu_id]
     cal = calibration(catalog)
-    o = _overhead(loc).value
-    methods = {
-        "full": ft.weight_bytes + ft.gradient_bytes + ft.adam_bytes,
-        "full8": ft.weight_bytes + ft.gradient_bytes + ft.adam_8bit_bytes,
-        "lora": ft.weight_bytes,
-        "qlora": ft.nf4_bits / 8,
-    }
-    largest_ft = {k: largest_parameters(gpu, b, o) for k, b in methods.items()}
+    methods = finetune_bytes(catalog)
+    largest_ft = {k: largest_parameters(catalog, gpu, b) for k, b in methods.items()}
     largest_run = {
-        f: largest_parameters(gpu, loc.weight_formats[f].bits_per_weight.value / 8, o)
+        f: largest_parameters(catalog, gpu, loc.weight_formats[f].bits_per_weight.value / 8)
         for f in loc.weight_formats
     }
     rows = []
@@ -768,7 +757,7 @@ def gpu_section(catalog: Catalog, gpu_id: str) -> dict[str, Any] | None:
         "format_names": {k: f.name for k, f in loc.weight_formats.items()},
         "bits": {k: f.bits_per_weight.value for k, f in loc.weight_formats.items()},
         "bytes_per_param": methods,
-        "overhead": o,
+        "overhead": overhead_bytes(catalog),
         "context": loc.pages.context,
         "rows": rows,
     }

@@ -15,7 +15,7 @@ import posixpath
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import jinja2
 from jinja2 import meta
@@ -26,6 +26,7 @@ from generator import calc, local
 from generator.answer import overall, verdict_key
 from generator.data import PRECISIONS, Catalog, Gpu, GpuArchitecture, Model, Source, localize
 from generator.i18n import LANGS, L10n, md_escape, round_sig
+from generator.largest import finetune_bytes, largest_parameters
 from generator.messages import CATALOGS, strings
 from generator.results import (
     PairResult,
@@ -192,12 +193,14 @@ def build_pages(
         "chart_sizes": chart_sizes,
     }
 
+    hub = run_hub(catalog)
     pages = [
         PageSpec(
             "index.md",
             "index",
             {
                 **common,
+                "hub": hub,
                 "gpu": gpus[q.gpu],
                 "model": models[q.model],
                 "model_result": model_results[q.model],
@@ -255,6 +258,7 @@ def build_pages(
             },
         ),
         PageSpec("instead.md", "instead", {**common, **_instead(catalog, results)}),
+        PageSpec("run.md", "run", {**common, "hub": hub}),
         PageSpec("sources.md", "sources", {**common, "bibliography": bibliography(catalog)}),
         PageSpec(
             "calculator.md",
@@ -547,6 +551,54 @@ def _instead(catalog: Catalog, results: Results) -> dict[str, Any]:
     }
 
 
+RUN_FORMAT = "q4_k_m"  # the weight format the "fine-tune or run" page counts: the common download
+
+
+def run_hub(catalog: Catalog) -> dict[str, Any]:
+    """The "fine-tune or run" page (and the home page's way to it): the common cards with the
+    largest model per method and at Q4_K_M (the GPU pages' figures, ``largest``), and the common
+    models' memory to run and to fine-tune with QLoRA on one card, each linking to its section.
+    Without formats.yaml the cards are the scenario's chart GPUs and the run figures are left out.
+    """
+    loc = catalog.local
+    chosen = loc.pages.gpus if loc else catalog.scenario.chart_gpus
+    gids = [g for g in chosen if g in catalog.gpus]
+    fmt = loc.weight_formats.get(RUN_FORMAT) if loc else None
+    cards = []
+    for gid in gids:
+        g = catalog.gpus[gid]
+        tune = {k: largest_parameters(catalog, g, b) for k, b in finetune_bytes(catalog).items()}
+        cards.append(
+            {
+                "gpu": gid,
+                "memory_gib": g.memory_gib,
+                "finetune": tune,
+                "run": fmt and largest_parameters(catalog, g, fmt.bits_per_weight.value / 8),
+            }
+        )
+    models = []
+    if loc and fmt:
+        for mid in (m for m in loc.pages.models if m in catalog.models):
+            plan = local.infer(catalog, gids[0], mid, quant=fmt.id, context=loc.pages.context)
+            qlora = local.finetune(catalog, gids[0], mid, method="qlora")
+            models.append(
+                {
+                    "model": mid,
+                    "context": plan.settings["context"],
+                    "run": plan.total.value,
+                    "qlora": qlora.total.value,
+                    "complete": plan.complete and qlora.complete,
+                }
+            )
+    return {
+        "local": loc is not None,
+        "cards": cards,
+        "models": models,
+        "format": fmt.name if fmt else None,
+        "bytes_per_param": finetune_bytes(catalog),
+    }
+
+
 def bibliography(catalog: Catalog) -> list[dict[str, Any]]:
     """Every source once (by URL), with the entries and fields it supports, sorted by title."""
     by_url: dict[str, dict[str, Any]] = {}
@@ -720,6 +772,15 @@ def render_page(
             "usd": lambda v: f.money(v, "USD"),
         }[kind](value)
 
+    def calc_href(**question: Any) -> Markup:
+        """A link into the calculator that carries the assumptions the page's figures use: the
+        question (``gpu``, ``model``, ``precision``; None left out), the scenario's duty cycle
+        and MFU, so the calculator opens with the page's numbers."""
+        s = spec.context["scenario"]
+        query = {k: v for k, v in question.items() if v is not None}
+        query |= {"utilization": s["question"]["utilization"], "mfu": s["reference_mfu"]["value"]}
+        return Markup(f"{url('calculator.md')}?{urlencode(query)}")
+
     def asset(path: str) -> Markup:
         """A site file linked from raw HTML: relative to the page's directory URL."""
         depth = spec.path.count("/") + (0 if spec.path.endswith("index.md") else 1)
@@ -778,6 +839,7 @@ def render_page(
         years_cell=years_cell,
         run_cell=run_cell,
         fmt=fmt,
+        calc_href=calc_href,
         asset=asset,
         words=words,
         text=text,

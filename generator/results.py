@@ -19,6 +19,7 @@ from typing import Any
 
 from generator import calc
 from generator.data import PRECISIONS, Catalog, Gpu, Model
+from generator.largest import largest_parameters
 
 TRAINING_PRECISIONS = ("bf16", "fp16", "fp32")  # candidates; ties go to the earlier one
 # One server holds up to eight accelerators (DGX/HGX, most 8-GPU workstations): more cards than
@@ -36,6 +37,13 @@ def training_precision(gpu: Gpu) -> str:
     if not have:
         return next(p for p in PRECISIONS if gpu.peak(p))
     return max(have, key=lambda p: (gpu.peak(p), -TRAINING_PRECISIONS.index(p)))
+
+
+def default_precision(catalog: Catalog, gpu: Gpu) -> str:
+    """The precision a question counts at unless one is asked: the scenario's (FP32), or, for a
+    card without that peak (TPUs, some accelerators), its fastest training precision."""
+    asked = catalog.scenario.question.precision
+    return asked if gpu.peak(asked) else training_precision(gpu)
 
 
 def realistic_share(mfu: float, duty: float) -> float:
@@ -341,8 +349,10 @@ def compare(
     Unset settings come from the scenario (``Setup.from_scenario``); ``given`` are passed to it.
     """
     s = catalog.scenario
-    setup = setup or Setup.from_scenario(catalog, **given)
     gpu = catalog.gpu(gpu) if isinstance(gpu, str) else gpu
+    if setup is None:
+        given.setdefault("precision", default_precision(catalog, gpu))
+        setup = Setup.from_scenario(catalog, **given)
     model = catalog.model(model) if isinstance(model, str) else model
     n, duty = setup.gpus, setup.utilization
     if not 0 < duty <= 1:
@@ -594,6 +604,7 @@ class Instead:
     chinchilla_params: float  # compute-optimal model for the budget (Hoffmann et al. 2022)
     chinchilla_tokens: float
     memory_bytes: float  # all cards
+    # beside each card's framework overhead (largest.largest_parameters)
     largest_trainable: dict[str, float]  # recipe id -> parameters whose state fits (sharded)
     largest_inference: dict[str, float]  # weight precision -> parameters whose weights fit
 
@@ -610,6 +621,10 @@ def instead(catalog: Catalog, gpu: str | Gpu, setup: Setup | None = None) -> Ins
     )
     n_opt, d_opt = calc.chinchilla_optimal(budget)
     mem = setup.gpus * gpu.memory_gib * calc.GIB
+
+    def largest(bytes_per_param: float) -> float:
+        return largest_parameters(catalog, gpu, bytes_per_param, setup.gpus)
+
     return Instead(
         gpu=gpu.id,
         gpus=setup.gpus,
@@ -621,12 +636,8 @@ def instead(catalog: Catalog, gpu: str | Gpu, setup: Setup | None = None) -> Ins
         chinchilla_params=n_opt,
         chinchilla_tokens=d_opt,
         memory_bytes=mem,
-        largest_trainable={
-            r.id: calc.largest_model_fitting(mem, r.bytes_per_param) for r in s.recipes
-        },
-        largest_inference={
-            p: calc.largest_model_fitting(mem, b) for p, b in s.inference.weight_bytes.items()
-        },
+        largest_trainable={r.id: largest(r.bytes_per_param) for r in s.recipes},
+        largest_inference={p: largest(b) for p, b in s.inference.weight_bytes.items()},
     )
 
 
@@ -645,7 +656,7 @@ def small_runs(catalog: Catalog, gpu: str, sizes: list[float]) -> list[SmallRun]
     """How long one card takes to train compute-optimal models of the given ``sizes``."""
     from generator.custom import custom_model
 
-    s = catalog.scenario
+    recipes = catalog.scenario.recipes
     card = catalog.gpu(gpu)
     runs = []
     for n in sizes:
@@ -656,7 +667,7 @@ def small_runs(catalog: Catalog, gpu: str, sizes: list[float]) -> list[SmallRun]
                 20 * n,
                 c.training_flops or 0.0,
                 c.realistic_gpu_years_needed or 0.0,
-                {r.id: n * r.bytes_per_param <= c.gpu_memory_bytes for r in s.recipes},
+                {r.id: n <= largest_parameters(catalog, card, r.bytes_per_param) for r in recipes},
             )
         )
     return runs

@@ -198,7 +198,9 @@ def test_instead_matches_chinchilla_by_hand():
     assert r["budget_flops"] == pytest.approx(budget, rel=1e-3)
     # Chinchilla: D = 20 N, C = 6 N D = 120 N²
     assert r["chinchilla_params"] == pytest.approx(math.sqrt(budget / 120), rel=1e-3)
-    assert r["largest_trainable"]["mixed-precision-adamw"] == pytest.approx(2 * 24 * 2**30 / 16)
+    # 16 bytes per parameter beside the 1 GB framework overhead on each card, as finetune counts
+    expected = 2 * (24 * 2**30 - 1e9) / 16
+    assert r["largest_trainable"]["mixed-precision-adamw"] == pytest.approx(expected)
 
 
 def test_site_instead_figures_come_from_the_same_function(catalog):
@@ -244,3 +246,42 @@ def test_custom_gpu_for_finetune_and_infer():
     r = invoke("infer", "custom", "llama-3-8b", "--tflops", "165", "--memory", "24")
     assert r.exit_code == 2
     assert "--bandwidth" in r.stderr
+
+
+# ---------------------------------------------------------------- the basis of the verdict (21.4)
+
+
+def test_tpu_answers_compare_at_its_fastest_training_precision():
+    """Google publishes no FP32 figure for the TPU v5e: the question counts its 197 TFLOPS BF16."""
+    r = ok_json("compare", "tpu-v5e", "gpt-2")
+    assert r["precision"] == "bf16"
+    assert r["budget_flops"] == pytest.approx(197e12 * 0.9 * 365 * 86_400)
+    text = invoke("compare", "tpu-v5e", "gpt-2").output
+    assert "the card has no FP32 peak, so its fastest training precision" in text
+
+
+def test_every_card_without_an_fp32_peak_answers_compare(catalog):
+    without = [g for g in catalog.gpus.values() if not g.peak("fp32")]
+    assert without  # the TPUs
+    for g in without:
+        c = results.compare(catalog, g, "gpt-2")
+        assert c.precision == results.training_precision(g)
+        assert invoke("compare", g.id, "gpt-2", "--json").exit_code == 0
+
+
+def test_an_asked_precision_the_card_lacks_is_still_refused():
+    r = CliRunner().invoke(cli, ["compare", "tpu-v5e", "gpt-2", "--precision", "fp32"])
+    assert r.exit_code == 2
+    assert "has no fp32 peak" in r.output
+
+
+def test_the_verdict_names_its_basis_beside_the_realistic_time():
+    """H200 × GPT-2: 'within reach' at the FP32 peak (67 TFLOPS × 90 %), while the realistic
+    rate (989.4 TFLOPS BF16 × 40 % × 90 %) takes 1.92 × 10²¹ / 356 TFLOPS = 62.4 days."""
+    text = invoke("compare", "h200", "gpt-2").output
+    lines = text.splitlines()
+    verdict = next(i for i, line in enumerate(lines) if line.startswith("Not with one card"))
+    assert lines[verdict + 1].startswith("(The verdict counts the FP32 peak at 90% duty cycle")
+    assert "BF16 peak × 40% MFU, one card takes 62.4\u00a0days" in lines[verdict + 1]
+    de = invoke("compare", "h200", "gpt-2", "--lang", "de").output
+    assert "Das Urteil rechnet mit der FP32-Spitzenleistung bei 90\u00a0% Auslastung" in de

@@ -61,9 +61,26 @@ def test_matrix_fills_the_table_with_the_headline_pair_as_python_formats_it(buil
     target = cell(page, GPU, MODEL)
     assert target.text_content() == L10n(lang).value(pair["years_best"])
     link = target.locator("a").get_attribute("href")
-    assert link == f"../calculator/?gpu={GPU}&model={MODEL}"
+    assert link == f"../calculator/?gpu={GPU}&model={MODEL}&precision=bf16&utilization=0.9&mfu=0.4"
     page.check("#matrix input[value=realistic]")
     assert target.text_content() == L10n(lang).value(pair["years_realistic"])
+    assert w.problems == []
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_cell_opens_the_calculator_with_its_years(built, matrix, lang):
+    """4070 Ti × GPT-3.5: 138 years in the cell (BF16 at 90 %), not the calculator's FP32 276."""
+    w, page = matrix(lang)
+    results = json.loads((built.out / "results.json").read_text(encoding="utf-8"))
+    pair = results["pairs"][GPU][MODEL]
+    page.fill("#matrix input[name=q]", "4070 Ti GPT-3.5")
+    cell(page, GPU, MODEL).locator("a").click()
+    page.wait_for_function("window.gpuYearCalculator && window.gpuYearCalculator.ready")
+    shown = lambda key: float(  # noqa: E731
+        page.locator(f'[data-result="{key}"]').get_attribute("data-value")
+    )
+    assert shown("gpu_years_needed") == pytest.approx(pair["years_best"], rel=1e-9)
+    assert shown("realistic_gpu_years_needed") == pytest.approx(pair["years_realistic"], rel=1e-9)
     assert w.problems == []
 
 

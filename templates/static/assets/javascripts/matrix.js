@@ -57,7 +57,15 @@ async function start(box) {
       if (years === null) td.textContent = "–";
       else {
         const a = document.createElement("a");
-        a.href = `${box.dataset.calculator}?gpu=${encodeURIComponent(r.gpu)}&model=${encodeURIComponent(r.model)}`;
+        // The link carries the cell's assumptions, so the calculator opens with the same years.
+        const query = new URLSearchParams({
+          gpu: r.gpu,
+          model: r.model,
+          precision: data.precision[r.gpu],
+          utilization: data.utilization,
+          mfu: data.mfu,
+        });
+        a.href = `${box.dataset.calculator}?${query}`;
         a.textContent = f.value(years);
         td.append(a);
       }
