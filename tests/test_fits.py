@@ -37,17 +37,19 @@ def test_largest_int_finds_the_boundary():
 
 
 def test_70b_on_two_3090s_at_32k_suggests_the_q8_kv_cache(catalog, runner):
-    """Llama 3 70B (70.55 B parameters, 80 layers, 8 KV heads of 128) in Q4_K_M (4.8944 bits) at
-    32,768 tokens: 43.16 GB of weights + 10.74 GB of FP16 cache + 2 × 1 GB = 27.9 GB per card of
-    25.77 GB. With the cache in Q8_0 (8.5 bits per value) it is 5.70 GB: 25.43 GB per card."""
+    """Llama 3 70B (70.55 B parameters, 80 layers, 8 KV heads of 128) in Q4_K_M (4.80 bits per
+    weight, the published figure for 70B models) at 32,768 tokens: 42.3 GB of weights + 10.74 GB
+    of FP16 cache + 2 × 1 GB = 27.5 GB per card of 25.77 GB. With the cache in Q8_0 (8.5 bits per
+    value) it is 5.70 GB: 25.0 GB per card."""
     args = ["infer", "rtx-3090", "llama-3-70b", "--gpus", "2", "--quant", "q4_k_m"]
     d = run(runner, [*args, "--context", "32768"])
     assert d["fits"] is False
-    weights = catalog.models["llama-3-70b"].parameters * 4.8944 / 8
+    weights = catalog.models["llama-3-70b"].parameters * 4.80 / 8
     kv_q8 = 80 * 2 * 8 * 128 * 32768 * 8.5 / 8
     fix = next(f for f in d["fixes"] if f["change"] == "kv_cache")
     assert fix["options"] == ["--kv-cache", "q8_0"]
-    assert fix["per_gpu_bytes"] == pytest.approx((weights + kv_q8 + 2 * OVERHEAD) / 2)
+    # 0.5 %: llama.cpp's 4.80 is rounded; the per-model tensor mix gives 4.799
+    assert fix["per_gpu_bytes"] == pytest.approx((weights + kv_q8 + 2 * OVERHEAD) / 2, rel=0.005)
     assert fix["per_gpu_bytes"] <= 24 * GIB
     assert d["fixes"][0] is fix  # the least change comes first
     # the model's context is 8,192 tokens: the longest context is capped there
@@ -58,13 +60,15 @@ def test_70b_on_two_3090s_at_32k_suggests_the_q8_kv_cache(catalog, runner):
 
 def test_longest_context_by_hand(runner):
     """Llama 3.1 70B (128 k context) in Q4_K_M on two 3090s: the cache holds
-    (2 × 24 GiB − 2 × 1 GB − 43.16 GB) / (80 × 2 × 8 × 128 × 2 bytes) tokens."""
+    (2 × 24 GiB − 2 × 1 GB − 42.3 GB) / (80 × 2 × 8 × 128 × 2 bytes) tokens, at the 4.80 bits
+    per weight llama.cpp publishes for 70B models in Q4_K_M."""
     d = run(runner, ["infer", "rtx-3090", "llama-3.1-70b", "--gpus", "2", "--quant", "q4_k_m"])
-    weights = 70.553706496e9 * 4.8944 / 8
+    weights = 70.553706496e9 * 4.80 / 8
     per_token = 80 * 2 * 8 * 128 * 2
     expected = math.floor((2 * 24 * GIB - 2 * OVERHEAD - weights) / per_token)
-    assert d["max_context_tokens"] == expected
-    assert 18_000 < expected < 22_000
+    # 4.80 is rounded (the model's tensor mix gives 4.799): ±0.5 % of the weights, ~650 tokens
+    assert abs(d["max_context_tokens"] - expected) <= 0.005 * weights / per_token
+    assert 20_000 < expected < 23_000
 
 
 def test_max_context_is_the_models_when_everything_fits(runner):
