@@ -138,6 +138,8 @@ def build(
                 overrides["site_url"] = site_url
             try:
                 cfg = load_config(config_file=str(config_file), **overrides)
+                if site_url:  # an address given: absolute hreflang links (overrides/main.html)
+                    cfg.extra["published"] = True
                 plugin = cfg.plugins["gpu-year"]
                 for key, value in (
                     ("data_dir", data),
