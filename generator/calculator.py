@@ -3,8 +3,9 @@
 The calculator (``templates/static/assets/javascripts/engine.js``) ports ``results.compare`` to
 the browser. It reads ``calculator.json``: the catalog figures the comparison needs, with each
 model's training compute and memory already computed here, so only the per-question arithmetic
-exists twice. ``vectors`` runs the Python engine on hundreds of questions; the browser tests replay
-them through the ES module and fail on any relative difference above 1e-9.
+exists twice. ``vectors`` runs the Python engine on thousands of questions; the tests replay them
+through the ES module (in Chromium, and in V8 without a browser) and fail on any relative
+difference above 1e-9.
 """
 
 from __future__ import annotations
