@@ -436,7 +436,7 @@ def validate(data_dir):
 @click.argument("what", type=click.Choice(["gpus", "models"]))
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV instead of a table.")
-@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
+@lang_option
 @data_option
 def list_(what, as_json, as_csv, lang, data_dir):
     """List the GPUs or models of the catalog.
@@ -738,8 +738,8 @@ _gpus_option = click.option(
     show_default=True,
     help="Gradient checkpointing (recompute activations in the backward pass).",
 )
-@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object, raw SI numbers.")
+@lang_option
+@json_option
 @custom_gpu_options
 @data_option
 def finetune(
@@ -797,17 +797,19 @@ def finetune(
     )
 
 
-def _choice_from(kind: str):
-    """Validate a format id against formats.yaml (read at run time, so no fixed Choice)."""
+_FORMATS = {"quant": ("--quant", "weight_formats"), "kv_cache": ("--kv-cache", "kv_formats")}
 
-    def check(ctx, param, value):
-        data_dir = ctx.params.get("data_dir", paths.DATA)
-        known = list(getattr(load(data_dir).local, kind, {}) or {})
+
+def _check_formats(catalog: Catalog, **given: str) -> None:
+    """Format ids (``quant=``, ``kv_cache=``) must be formats of the loaded formats.yaml."""
+    for key, value in given.items():
+        option, kind = _FORMATS[key]
+        known = list(getattr(catalog.local, kind))
         if value not in known:
-            raise click.BadParameter(f"expected one of {', '.join(known)}, got {SHORT.repr(value)}")
-        return value
-
-    return check
+            raise click.BadParameter(
+                f"expected one of {', '.join(known)}, got {SHORT.repr(value)}",
+                param_hint=f"'{option}'",
+            )
 
 
 @cli.command()
@@ -819,7 +821,6 @@ def _choice_from(kind: str):
     "--quant",
     default="q4_k_m",
     show_default=True,
-    callback=_choice_from("weight_formats"),
     help="Weight format: fp16, fp8, int8, gptq-4bit, q8_0, q6_k, q5_k_m, q4_k_m, q4_0, "
     "q3_k_m, q2_k.",
 )
@@ -839,12 +840,11 @@ def _choice_from(kind: str):
     "--kv-cache",
     default="fp16",
     show_default=True,
-    callback=_choice_from("kv_formats"),
     help="KV-cache precision: fp16, fp8, q8_0, q4_0.",
 )
 @_gpus_option
-@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object, raw SI numbers.")
+@lang_option
+@json_option
 def infer(gpu, model, data_dir, quant, context, batch, kv_cache, gpus, lang, as_json, **custom):
     """Can GPU run MODEL, and how fast? Memory by part and tokens/s ranges.
 
@@ -858,6 +858,7 @@ def infer(gpu, model, data_dir, quant, context, batch, kv_cache, gpus, lang, as_
 
     catalog = load(data_dir)
     _need_local(catalog)
+    _check_formats(catalog, quant=quant, kv_cache=kv_cache)
     if gpu.lower() == CUSTOM and custom["bandwidth"] is None:
         raise click.BadParameter(
             "a custom GPU needs --bandwidth (GB/s): decoding speed follows from it",
