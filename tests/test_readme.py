@@ -36,3 +36,12 @@ def test_readme_quotes_real_output():
         for line in shown.rstrip("\n").splitlines():
             if line != "…":
                 assert line in out.splitlines(), f"{command}: {line!r} not printed"
+
+
+def test_contributing_gives_every_module_its_line():
+    """The module map names each module of generator/ once; the README links to it."""
+    text = (paths.ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    mapped = re.findall(r"^\| `(\w+\.py)` \| \S", text, re.M)
+    modules = [p.name for p in (paths.ROOT / "generator").glob("*.py") if p.name != "__init__.py"]
+    assert sorted(mapped) == sorted(modules)
+    assert "[CONTRIBUTING.md](CONTRIBUTING.md)" in README
