@@ -6,8 +6,8 @@ browser: train (a port of ``results.compare``), fine-tune and run (ports of ``lo
 depends only on a model, a format or a GPU already computed here (training compute and memory,
 shape terms of the KV cache and activations, LoRA widths, bits per weight, the speed model's
 per-GPU coefficients), so only the per-question arithmetic exists twice. ``vectors`` runs the
-Python engine on thousands of questions of all three kinds; the browser tests replay them through
-the ES module and fail on any relative difference above 1e-9.
+Python engine on thousands of questions of all three kinds; the tests replay them through the ES
+module (in Chromium, and in V8 without a browser) and fail on any relative difference above 1e-9.
 """
 
 from __future__ import annotations

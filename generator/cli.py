@@ -457,7 +457,7 @@ def validate(data_dir):
 @click.argument("what", type=click.Choice(["gpus", "models"]))
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV instead of a table.")
-@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
+@lang_option
 @data_option
 def list_(what, as_json, as_csv, lang, data_dir):
     """List the GPUs or models of the catalog.
@@ -758,8 +758,8 @@ _gpus_option = click.option(
     help="Tokens processed (examples × sequence × epochs): the run's time, energy and cost.",
 )
 @setup_options
-@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object, raw SI numbers.")
+@lang_option
+@json_option
 @custom_gpu_options(PEAK_16_BIT)
 @data_option
 def finetune(
@@ -832,17 +832,19 @@ def finetune(
     _local_plan(build, answers, local_answer.render_finetune, catalog, lang, as_json, g)
 
 
-def _choice_from(kind: str):
-    """Validate a format id against formats.yaml (read at run time, so no fixed Choice)."""
+_FORMATS = {"quant": ("--quant", "weight_formats"), "kv_cache": ("--kv-cache", "kv_formats")}
 
-    def check(ctx, param, value):
-        data_dir = ctx.params.get("data_dir", paths.DATA)
-        known = list(getattr(load(data_dir).local, kind, {}) or {})
+
+def _check_formats(catalog: Catalog, **given: str) -> None:
+    """Format ids (``quant=``, ``kv_cache=``) must be formats of the loaded formats.yaml."""
+    for key, value in given.items():
+        option, kind = _FORMATS[key]
+        known = list(getattr(catalog.local, kind))
         if value not in known:
-            raise click.BadParameter(f"expected one of {', '.join(known)}, got {SHORT.repr(value)}")
-        return value
-
-    return check
+            raise click.BadParameter(
+                f"expected one of {', '.join(known)}, got {SHORT.repr(value)}",
+                param_hint=f"'{option}'",
+            )
 
 
 @cli.command()
@@ -854,7 +856,6 @@ def _choice_from(kind: str):
     "--quant",
     default="q4_k_m",
     show_default=True,
-    callback=_choice_from("weight_formats"),
     help="Weight format: fp16, fp8, int8, gptq-4bit, q8_0, q6_k, q5_k_m, q4_k_m, q4_0, "
     "q3_k_m, q2_k.",
 )
@@ -874,12 +875,11 @@ def _choice_from(kind: str):
     "--kv-cache",
     default="fp16",
     show_default=True,
-    callback=_choice_from("kv_formats"),
     help="KV-cache precision: fp16, fp8, q8_0, q4_0.",
 )
 @_gpus_option
-@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object, raw SI numbers.")
+@lang_option
+@json_option
 def infer(gpu, model, data_dir, quant, context, batch, kv_cache, gpus, lang, as_json, **custom):
     """Can GPU run MODEL, and how fast? Memory by part and tokens/s ranges.
 
@@ -893,6 +893,7 @@ def infer(gpu, model, data_dir, quant, context, batch, kv_cache, gpus, lang, as_
 
     catalog = load(data_dir)
     _need_local(catalog)
+    _check_formats(catalog, quant=quant, kv_cache=kv_cache)
     if gpu.lower() == CUSTOM and custom["bandwidth"] is None:
         raise click.BadParameter(
             "a custom GPU needs --bandwidth (GB/s): decoding speed follows from it",

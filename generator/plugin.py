@@ -10,8 +10,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,10 @@ from generator.generate import BuildError, Stats, generate, inputs_digest
 from generator.site import current_stats, source_date_epoch, write_stamp
 
 log = logging.getLogger("mkdocs.plugins.gpu-year")
+
+NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9", "xhtml": "http://www.w3.org/1999/xhtml"}
+for _prefix, _uri in (("", NS["sm"]), ("xhtml", NS["xhtml"])):
+    ET.register_namespace(_prefix, _uri)  # the split maps keep MkDocs' prefixes
 
 
 class GpuYearConfig(Config):
@@ -143,22 +147,32 @@ class GpuYearPlugin(BasePlugin[GpuYearConfig]):
             target.write_text(html, encoding="utf-8")
 
         root_map, base = site / "sitemap.xml", config.site_url
-        if not root_map.is_file() or not base:
-            return
-        text = root_map.read_text(encoding="utf-8")
-        head = text.partition("<url>")[0]
-        urls = {
-            re.search(r"<loc>(.*?)</loc>", u).group(1): u  # type: ignore[union-attr]
-            for u in re.findall(r"<url>.*?</url>", text, flags=re.S)
-        }
-        sitemaps = {loc[len(base) :]: [u] for loc, u in urls.items() if loc.startswith(base)}
-        for lang in self._not_found:
-            if lang != default:
-                sitemaps[f"{lang}/"] = [
-                    u for loc, u in urls.items() if loc.startswith(f"{base}{lang}/")
-                ]
-        sitemaps.pop("", None)  # the root sitemap stays as MkDocs wrote it
-        for directory, entries in sitemaps.items():
-            target = site / directory / "sitemap.xml"
-            if target.parent.is_dir():
-                target.write_text(head + "".join(entries) + "\n</urlset>\n", encoding="utf-8")
+        if root_map.is_file() and base:
+            write_sitemaps(
+                site, root_map, base, [lang for lang in self._not_found if lang != default]
+            )
+
+
+def write_sitemaps(site: Path, root_map: Path, base: str, langs: list[str]) -> None:
+    """Split MkDocs' ``sitemap.xml`` into one per page folder and one per other language.
+
+    A page folder's map lists that page; ``<lang>/sitemap.xml`` every page of the language. The
+    root map (every page of every language) stays as MkDocs wrote it.
+    """
+    urls = {}
+    for url in ET.parse(root_map).getroot().iterfind("sm:url", NS):
+        loc = (url.findtext("sm:loc", "", NS) or "").strip()
+        if loc.startswith(base):
+            urls[loc[len(base) :]] = url
+    maps = {path: [url] for path, url in urls.items()}
+    maps.update(
+        {f"{lang}/": [u for p, u in urls.items() if p.startswith(f"{lang}/")] for lang in langs}
+    )
+    maps.pop("", None)
+    for directory, entries in maps.items():
+        target = site / directory / "sitemap.xml"
+        if target.parent.is_dir():
+            urlset = ET.Element(f"{{{NS['sm']}}}urlset")
+            urlset.extend(entries)
+            ET.indent(urlset, space="    ")
+            ET.ElementTree(urlset).write(target, encoding="UTF-8", xml_declaration=True)

@@ -37,6 +37,7 @@ def _serve(run: workdir.RunDir, config_file: Path, dev_addr: str, open_in_browse
     def get_config() -> Any:
         cfg = load_config(config_file=str(config_file), site_dir=site_dir, dev_addr=dev_addr)
         cfg.plugins["gpu-year"].config["build_dir"] = str(run.docs)
+        cfg.extra["published"] = False  # links within the preview (overrides/main.html)
         return cfg
 
     config = get_config()

@@ -112,6 +112,15 @@ def check_output(out: Path, cfg: Any, plugin: Any) -> None:
         raise BuildError(str(e)) from None
 
 
+def _configure(cfg: Any, **dirs: Path | None) -> Any:
+    """The gpu-year plugin of ``cfg`` with the folders given (data, templates, build, cache)."""
+    plugin = cfg.plugins["gpu-year"]
+    for key, value in dirs.items():
+        if value is not None:
+            plugin.config[f"{key}_dir"] = str(Path(value).resolve())
+    return plugin
+
+
 def build(
     out: Path,
     *,
@@ -148,15 +157,15 @@ def build(
                 overrides["site_url"] = site_url
             try:
                 cfg = load_config(config_file=str(config_file), **overrides)
-                plugin = cfg.plugins["gpu-year"]
-                for key, value in (
-                    ("data_dir", data),
-                    ("templates_dir", templates),
-                    ("build_dir", build_dir or run.docs),
-                    ("cache_dir", cache_dir),
-                ):
-                    if value is not None:
-                        plugin.config[key] = str(Path(value).resolve())
+                if site_url:  # an address given: absolute hreflang links (overrides/main.html)
+                    cfg.extra["published"] = True
+                plugin = _configure(
+                    cfg,
+                    data=data,
+                    templates=templates,
+                    build=build_dir or run.docs,
+                    cache=cache_dir,
+                )
                 # fail before the work, not after it, when the site cannot be put in place
                 check_output(out, cfg, plugin)
                 workdir.remove_leftovers(out)

@@ -7,7 +7,8 @@ holds an exclusive lock on its directory while it lives; a directory whose lock 
 a run that was killed (SIGKILL, power loss), and the next run removes it.
 
 The lock that keeps two builds from writing one output directory lives there too (``locks/``), so
-a read-only or full output directory cannot turn locking into a traceback.
+a read-only or full output directory cannot turn locking into a traceback. Locks are ``filelock``
+locks (``flock`` underneath: a killed process holds none); an output's lock file, empty, stays.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import errno
-import fcntl
 import hashlib
 import os
 import shutil
@@ -26,6 +26,10 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 RUNS_ENV = "GPU_YEAR_RUNS"  # where run directories go; default: <temp dir>/gpu-year-<uid>
 STALE_AFTER = 5.0  # seconds: younger unlocked directories may belong to a run still starting
@@ -53,21 +57,21 @@ def runs_root() -> Path:
     return root
 
 
-def _lock(path: Path) -> int | None:
-    """An exclusively locked descriptor of ``path`` (created if needed); None if held elsewhere."""
-    while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return None
-        try:  # a sweeper may have removed the file between open and flock: lock the new one
-            if os.fstat(fd).st_ino == path.stat().st_ino:
-                return fd
-        except FileNotFoundError:
-            pass
-        os.close(fd)
+def _lock(path: Path) -> FileLock | None:
+    """``path`` locked exclusively (created if needed), or None while another process holds it.
+
+    ``filelock`` keeps a lock file on release, so that every contender locks the same inode;
+    so the sweeper removes only a dead run's directory (nobody else opens its lock), never a
+    file in ``locks/``. The hold ends with ``release()``, or when the process ends.
+    """
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(path, mode=0o600, thread_local=False, fallback_to_soft=False)
+    try:
+        lock.acquire(blocking=False)
+    except Timeout:
+        return None
+    return lock
 
 
 def _age(path: Path) -> float:
@@ -78,7 +82,7 @@ def _age(path: Path) -> float:
 
 
 def sweep(root: Path) -> None:
-    """Remove what killed runs left behind: their directories and unheld lock files."""
+    """Remove the directories that killed runs left behind (their locks are free)."""
     for run in root.glob("run-*"):
         lock = run / ".lock"
         if not lock.exists():
@@ -88,16 +92,10 @@ def sweep(root: Path) -> None:
         if _age(lock) <= STALE_AFTER:
             continue
         with contextlib.suppress(OSError):
-            fd = _lock(lock)
-            if fd is not None:  # nobody holds it: the run is gone
+            held = _lock(lock)
+            if held is not None:  # nobody holds it: the run is gone
                 shutil.rmtree(run, ignore_errors=True)
-                os.close(fd)
-    for lock in (root / "locks").glob("*.lock"):
-        with contextlib.suppress(OSError):
-            fd = _lock(lock)
-            if fd is not None:
-                lock.unlink()
-                os.close(fd)
+                held.release()
 
 
 class RunDir:
@@ -108,13 +106,13 @@ class RunDir:
         sweep(root)
         try:
             self.path = Path(tempfile.mkdtemp(prefix="run-", dir=root))
-            fd = _lock(self.path / ".lock")
+            lock = _lock(self.path / ".lock")
         except OSError as e:
             raise WorkdirError(
                 f"cannot create a working directory in {root}: {e.strerror}"
             ) from None
-        assert fd is not None  # a directory nobody else knows yet
-        self._fd: int | None = fd
+        assert lock is not None  # a directory nobody else knows yet
+        self._lock: FileLock | None = lock
 
     @property
     def docs(self) -> Path:
@@ -127,10 +125,10 @@ class RunDir:
         return self.path / "site"
 
     def close(self) -> None:
-        if self._fd is not None:
+        if self._lock is not None:
             shutil.rmtree(self.path, ignore_errors=True)
-            os.close(self._fd)
-            self._fd = None
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self) -> RunDir:
         return self
@@ -140,7 +138,7 @@ class RunDir:
 
 
 _process_run: RunDir | None = None
-_claims: dict[Path, int] = {}
+_claims: dict[Path, FileLock] = {}
 _guard = threading.Lock()
 
 
@@ -172,28 +170,28 @@ def claim(path: Path) -> None:
     with _guard:
         if path in _claims:
             return
-        fd = _lock(_lock_file("docs", path))
-        if fd is None:
+        lock = _lock(_lock_file("docs", path))
+        if lock is None:
             raise WorkdirError(
                 f"another gpu-year run is generating into {path}; wait for it, or leave "
                 "build_dir unset so that each run gets a directory of its own"
             )
-        _claims[path] = fd
+        _claims[path] = lock
 
 
 @contextlib.contextmanager
 def output_lock(out: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``out``; a second build of it at the same time fails at once."""
     try:
-        fd = _lock(_lock_file("out", out))
+        lock = _lock(_lock_file("out", out))
     except OSError as e:
         raise WorkdirError(f"cannot lock {out}: {e.strerror}") from None
-    if fd is None:
+    if lock is None:
         raise WorkdirError(f"another build is writing {out} right now; wait for it to finish")
     try:
         yield
     finally:
-        os.close(fd)
+        lock.release()
 
 
 def remove_leftovers(out: Path) -> None:

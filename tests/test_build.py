@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -12,7 +13,7 @@ from generator import charts, generate, paths, site
 from generator.cli import cli
 from generator.data import load_catalog
 from generator.results import compute_all
-from tests.conftest import SITE_URL, build_site, tree, write_mini_data
+from tests.conftest import BASE_PATH, SITE_URL, build_site, tree, write_mini_data
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +189,37 @@ def test_a_failing_chart_is_a_build_error_naming_it(monkeypatch):
         site.BuildError, match=r"chart img/x \(de, years\) failed: ValueError: no data"
     ):
         generate._render_charts([("years", {}, "de", "img/x")], 1, None)
+
+
+def alternates(out):
+    """Every page's hreflang links: {page: [(lang, href)]}."""
+    found = {}
+    for page in out.rglob("index.html"):
+        html = page.read_text(encoding="utf-8")
+        links = re.findall(r'<link rel="alternate" href="([^"]*)" hreflang="([^"]*)"', html)
+        found[page] = [(lang, href) for href, lang in links]
+    return found
+
+
+def test_published_build_writes_absolute_language_alternates(mini):
+    _, _, first = mini
+    for page, links in alternates(first.out).items():
+        assert [lang for lang, _ in links] == ["en", "x-default", "de"], page
+        assert all(href.startswith(SITE_URL) for _, href in links), (page, links)
+
+
+def test_local_build_asks_nothing_of_the_default_address(tmp_path, monkeypatch):
+    """Without --site-url or GPU_YEAR_SITE_URL the site is for looking at here. Material fetches
+    sitemap.xml next to each hreflang alternate: each must be a page of this site, with its map."""
+    monkeypatch.delenv("GPU_YEAR_SITE_URL", raising=False)
+    local = build_site(tmp_path, write_mini_data(tmp_path / "data"), site_url=None)
+    pages = alternates(local.out)
+    assert len(pages) > 20
+    for page, links in pages.items():
+        assert [lang for lang, _ in links] == ["en", "x-default", "de"], page
+        for _, href in links:
+            assert "://" not in href, (page, href)
+            folder = (
+                local.out / href.removeprefix(BASE_PATH) if href[0] == "/" else page.parent / href
+            )
+            assert (folder / "sitemap.xml").is_file(), (page, href)

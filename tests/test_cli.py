@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
@@ -163,3 +164,35 @@ def test_python_dash_m_works():
         [sys.executable, "-m", "generator", "--help"], capture_output=True, text=True, check=True
     )
     assert "Usage: gpu-year" in out.stdout
+
+
+def test_infer_reads_the_catalog_once_and_checks_formats_against_its_data(
+    runner, edit, data_copy, monkeypatch
+):
+    """Format ids are checked against the --data given, wherever it stands on the line, after
+    the one load of the catalog (option callbacks used to load it once per format option)."""
+    from generator import cli as cli_module
+
+    def add_format(doc):
+        q4 = next(f for f in doc["weight_formats"] if f["id"] == "q4_0")
+        doc["weight_formats"].append(
+            {**copy.deepcopy(q4), "id": "q4_0-local", "name": "Q4_0 local"}
+        )
+
+    edit("formats.yaml", add_format)
+    loads = []
+    real = cli_module.load_catalog
+    monkeypatch.setattr(cli_module, "load_catalog", lambda d: loads.append(d) or real(d))
+    args = ["infer", "4090", "llama-3-8b", "--quant", "q4_0-local", "--kv-cache", "q8_0"]
+    r = runner.invoke(cli, [*args, "--data", str(data_copy)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert loads == [data_copy]
+    r = runner.invoke(cli, ["infer", "4090", "llama-3-8b", "--quant", "q4_0-local"])
+    assert r.exit_code == 2
+    assert "Invalid value for '--quant': expected one of fp16, fp8, " in r.output
+    assert "q2_k, got 'q4_0-local'" in r.output
+    r = runner.invoke(cli, ["infer", "4090", "llama-3-8b", "--kv-cache", "int3"])
+    assert r.exit_code == 2
+    assert "Invalid value for '--kv-cache': expected one of fp16, fp8, q8_0, q4_0, got 'int3'" in (
+        r.output
+    )

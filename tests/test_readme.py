@@ -47,3 +47,12 @@ def test_readme_counts_are_the_catalogs(catalog):
     config = (paths.ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     counted = r"\d+\s+(?:accelerators|GPUs|language models|models|Beschleuniger|Sprachmodelle)"
     assert re.findall(counted, config) == []
+
+
+def test_contributing_gives_every_module_its_line():
+    """The module map names each module of generator/ once; the README links to it."""
+    text = (paths.ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    mapped = re.findall(r"^\| `(\w+\.py)` \| \S", text, re.M)
+    modules = [p.name for p in (paths.ROOT / "generator").glob("*.py") if p.name != "__init__.py"]
+    assert sorted(mapped) == sorted(modules)
+    assert "[CONTRIBUTING.md](CONTRIBUTING.md)" in README

@@ -100,6 +100,37 @@ def test_a_second_build_of_one_output_is_refused_at_once(tmp_path, runs):
     assert f"another build is writing {out} right now" in result.output
 
 
+HOLD = """
+import sys, time
+from pathlib import Path
+from generator import workdir
+with workdir.output_lock(Path(sys.argv[1])):
+    print("locked", flush=True)
+    time.sleep(120)
+"""
+
+
+def test_an_output_lock_holds_through_sweeps_and_dies_with_its_process(tmp_path, runs):
+    out = tmp_path / "site"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(out)],
+        cwd=paths.ROOT,
+        env={**ENV, workdir.RUNS_ENV: str(runs)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        workdir.RunDir().close()  # a run starting sweeps the runs folder: the lock stays
+        with pytest.raises(workdir.WorkdirError, match="another build is writing"):
+            workdir.output_lock(out).__enter__()
+    finally:
+        holder.kill()
+        holder.communicate(timeout=30)
+    with workdir.output_lock(out):  # SIGKILL: no clean-up ran, the lock is free all the same
+        pass
+
+
 # ---------------------------------------------------------------- class 2: disk trouble
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
@@ -183,6 +184,50 @@ def test_sitemaps(built):
     page_map = (built.out / "de" / "models" / "gpt-3" / "sitemap.xml").read_text(encoding="utf-8")
     assert page_map.count("<url>") == 1
     assert f"<loc>{site_url}de/models/gpt-3/</loc>" in page_map
+
+
+SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">
+    <url>
+         <loc>https://x.org/s/</loc>
+         <xhtml:link rel="alternate" hreflang="de" href="https://x.org/s/de/"/>
+    </url>
+    <url><loc>https://x.org/s/a&amp;b/</loc></url>
+    <url><loc>https://x.org/s/gone/</loc></url>
+    <url><loc>https://x.org/s/de/</loc></url>
+    <url><loc>https://x.org/s/de/a&amp;b/</loc></url>
+    <url><loc>https://elsewhere.org/s/de/a&amp;b/</loc></url>
+</urlset>
+"""
+
+
+def test_sitemaps_are_split_per_page_folder_and_language(tmp_path):
+    from generator.plugin import NS, write_sitemaps
+
+    root = tmp_path / "sitemap.xml"
+    root.write_text(SITEMAP, encoding="utf-8")
+    for folder in ("a&b", "de/a&b"):  # no folder gone/: its page was not built
+        (tmp_path / folder).mkdir(parents=True)
+    write_sitemaps(tmp_path, root, "https://x.org/s/", ["de"])
+
+    def locs(path):
+        tree = ET.parse(path).getroot()
+        assert tree.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
+        return [u.findtext("sm:loc", None, NS) for u in tree.iterfind("sm:url", NS)]
+
+    assert root.read_text(encoding="utf-8") == SITEMAP  # the root map stays as MkDocs wrote it
+    assert locs(tmp_path / "a&b" / "sitemap.xml") == ["https://x.org/s/a&b/"]
+    assert locs(tmp_path / "de" / "a&b" / "sitemap.xml") == ["https://x.org/s/de/a&b/"]
+    assert locs(tmp_path / "de" / "sitemap.xml") == [
+        "https://x.org/s/de/",
+        "https://x.org/s/de/a&b/",
+    ]
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.xml")) == [
+        "a&b/sitemap.xml",
+        "de/a&b/sitemap.xml",
+        "de/sitemap.xml",
+        "sitemap.xml",
+    ]
 
 
 def test_downloads_match_the_data_page(built):
