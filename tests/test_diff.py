@@ -11,7 +11,9 @@ from tests.conftest import write_mini_data
 
 
 def faster_4090(gpus, models, scenario):
-    next(g for g in gpus["gpus"] if g["id"] == "rtx-4090")["peak_tflops"]["bf16"] = 200.0
+    # BF16 is derived: 128 SMs × 512 FLOP per clock × 3,051.7578125 MHz = 200.0 TFLOPS
+    rtx = next(g for g in gpus["gpus"] if g["id"] == "rtx-4090")
+    rtx["derivation"]["boost_clock_mhz"] = 3051.7578125
 
 
 def test_one_changed_value_shows_old_new_and_relative_change(runner, tmp_path):
@@ -23,7 +25,7 @@ def test_one_changed_value_shows_old_new_and_relative_change(runner, tmp_path):
     row = next(line for line in lines if "`gpus.rtx-4090.peak_flops.bf16`" in line)
     assert "1.652 × 10¹⁴" in row
     assert "2.000 × 10¹⁴" in row
-    assert "+21.07%" in row
+    assert "+21.10%" in row  # 200 / 165.15 (128 × 512 × 2,520 MHz)
     assert any("`pairs.rtx-4090.gpt-3.years_best`" in line for line in lines)
     assert not any("rtx-4070-ti" in line for line in lines)  # nothing else moved
 

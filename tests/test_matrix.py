@@ -91,10 +91,10 @@ def test_matrix_filters_by_gpu_and_model_name(built, matrix, lang):
     total = sum(len(row) for row in data["years"].values())
     count = page.locator("#matrix .matrix-count")
     assert count.text_content().startswith(L10n(lang).integer(total))
-    page.fill("#matrix input[name=q]", "4070 ti")
+    page.fill("#matrix input[name=q]", "4070 ti super")  # "4070 ti" is two cards now
     shown = rows(page)
     assert len(shown) == len(data["models"])  # one GPU, every model
-    assert all("4070 Ti" in r[0] for r in shown)
+    assert all("4070 Ti SUPER" in r[0] for r in shown)
     page.fill("#matrix input[name=q]", "gpt-3.5")
     shown = rows(page)
     assert len(shown) == len(data["years"])  # one model, every GPU

@@ -331,16 +331,27 @@ function showPlan(root, r, mode, f, data, words) {
   );
 }
 
-/** "value (range low – high)": the ends only where they differ once rounded (local_answer _span). */
+/** "value (range low – high)", or "value (or only low)" / "value (or up to high)" when the value
+ *  is one of the ends once rounded; the ends only where they differ (i18n.L10n.span). */
 function range(cell, words) {
   const [value, low, high] = [...cell.querySelectorAll("[data-result]")];
   const ends = cell.querySelector(".calc-range");
-  const [before, after] = words["range.between"].split("{value}");
+  const key =
+    value.textContent === low.textContent
+      ? "range.or_up_to"
+      : value.textContent === high.textContent
+        ? "range.or_down_to"
+        : "range.between";
+  const [before, after] = words[key].split("{value}");
   const nodes = [];
   for (const piece of after.split(/(\{low\}|\{high\})/)) {
     if (piece === "{low}") nodes.push(low);
     else if (piece === "{high}") nodes.push(high);
     else if (piece) nodes.push(piece);
+  }
+  for (const end of [low, high]) {
+    end.hidden = !nodes.includes(end); // kept in the cell: the next answer fills it again
+    if (end.hidden) nodes.push(end);
   }
   ends.replaceChildren(...nodes);
   ends.hidden = low.textContent === high.textContent || value.dataset.value === "";
