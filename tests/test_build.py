@@ -54,8 +54,8 @@ def test_one_gpu_edit_rerenders_only_what_depends_on_it(mini, tmp_path):
 
     def faster_4090(gpus, models, scenario):
         # BF16 is derived: 128 SMs × 512 FLOP per clock × 3,051.7578125 MHz = 200.0 TFLOPS
-    rtx = next(g for g in gpus["gpus"] if g["id"] == "rtx-4090")
-    rtx["derivation"]["boost_clock_mhz"] = 3051.7578125
+        rtx = next(g for g in gpus["gpus"] if g["id"] == "rtx-4090")
+        rtx["derivation"]["boost_clock_mhz"] = 3051.7578125
 
     data = write_mini_data(tmp_path / "data", faster_4090)
     out = build_site(tmp_path, data, cache_dir=tmp / "cache")
