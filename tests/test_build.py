@@ -176,7 +176,8 @@ def test_hostile_names_are_escaped_everywhere(tmp_path):
         assert "&lt;script&gt;alert" in html, page
         assert 'href="http://evil"' not in html, page
     index = (out.out / "gpus" / "index.html").read_text(encoding="utf-8")
-    assert index.count("<tr>") == 1 + 5  # the header and one row per GPU: "|" split nothing
+    # one header per maker-and-segment table and one row per GPU: "|" split nothing
+    assert index.count("<tr>") == index.count("<table") + 5
     svg = (out.out / "img" / "gpus" / "rtx-4090.svg").read_text(encoding="utf-8")
     assert "&lt;script&gt;" in svg
     assert "<script>" not in svg
