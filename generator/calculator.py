@@ -16,9 +16,10 @@ import random
 from dataclasses import asdict
 from typing import Any
 
-from generator import local
+from generator import fits, local
 from generator.custom import custom_gpu, custom_model
 from generator.data import PRECISIONS, Catalog, Gpu, Model
+from generator.largest import finetune_bytes, overhead_bytes
 from generator.results import (
     REACH,
     Setup,
@@ -187,6 +188,9 @@ def _local(catalog: Catalog, cal: local.Calibration | None) -> dict[str, Any] | 
         # a GPU of one's own is a discrete card (local.device_class): customSpeed's terms
         "custom_speed": _class_speed(cal.classes["discrete"], 1.0, 1.0),
         "max_cards": local.MAX_CARDS,
+        # the largest model a card fine-tunes (largest.py): bytes per parameter of each method
+        "largest_bytes_per_param": finetune_bytes(catalog),
+        "overhead_bytes": overhead_bytes(catalog),
     }
 
 
@@ -261,7 +265,8 @@ def vectors(catalog: Catalog, n_random: int = 300, seed: int = 2026) -> list[dic
 def _local_cases(catalog: Catalog, rng: random.Random, n_random: int) -> list[dict[str, Any]]:
     """Fine-tune and run questions: every catalog model with each method and each page format at
     the CLI's defaults, ``n_random`` random ones of each (settings, card counts, GPUs of one's
-    own) and edge cases (the cards limit, the longest inputs, the issue's 70B example)."""
+    own, fine-tuning runs over some tokens) and edge cases (the cards limit, the longest inputs,
+    the issue's 70B example)."""
     loc = catalog.local
     if loc is None:
         return []
@@ -291,10 +296,19 @@ def _local_cases(catalog: Catalog, rng: random.Random, n_random: int) -> list[di
             "optimizer": rng.choice(local.OPTIMIZERS),
             "sharding": rng.choice(local.SHARDING),
             "checkpointing": rng.choice([True, False]),
+            "tokens": rng.choice([None, 1, 1e6, 2e8, 5e9]),
+            "utilization": rng.choice([None, 1, 0.5]),
+            "mfu": rng.choice([None, 0.2, 0.55]),
+            "price_kwh": rng.choice([None, 0, 0.1]),
+            "cloud_rate": rng.choice([None, 2.5]),
         }
         if rng.random() < 0.15:
             case["gpu"] = "custom"
-            case["custom_gpu"] = {"memory_gib": rng.choice([8, 24, 80, 192])}
+            case["custom_gpu"] = {
+                "tflops": rng.choice([20, 165, 1000]),
+                "memory_gib": rng.choice([8, 24, 80, 192]),
+                "power_w": rng.choice([None, 350]),
+            }
         cases.append(case)
     for _ in range(n_random):
         case = {
@@ -351,34 +365,42 @@ def answer(catalog: Catalog, case: dict[str, Any], cal: local.Calibration | None
 FINETUNE_SETTINGS = ("method", "rank", "targets", "seq", "batch", "optimizer", "sharding",
                      "checkpointing")  # fmt: skip
 RUN_SETTINGS = ("quant", "context", "batch", "kv_cache")
+TUNE_SETTINGS = ("utilization", "mfu", "price_kwh", "cloud_rate")  # the time of a fine-tuning run
 
 
 def local_answer(
     catalog: Catalog, case: dict[str, Any], cal: local.Calibration | None = None
 ) -> dict[str, Any]:
-    """``finetune --json`` or ``infer --json`` (the plan and ``cards_needed``) for a question;
-    unset settings take the CLI's defaults. A GPU of one's own needs its memory, and to run a
-    model also its bandwidth and 16-bit peak (fine-tuning memory does not depend on the peak)."""
+    """``finetune --json`` or ``infer --json`` for a question (the plan, the fewest cards that
+    hold it, the inverse answers, the fixes and, to fine-tune with ``tokens``, the run's time and
+    cost); unset settings take the CLI's defaults. A GPU of one's own needs its memory and 16-bit
+    peak, and to run a model also its bandwidth."""
     finetuning = case["mode"] == "finetune"
-    gpu: Any = case["gpu"]
-    if gpu == "custom":
+    custom = case["gpu"] == "custom"
+    if custom:
         cg = case["custom_gpu"]
         precision = "bf16" if finetuning else "fp16"  # as the CLI reads --tflops
         gpu = custom_gpu(
-            cg.get("tflops") or 1.0, precision, cg["memory_gib"], cg.get("bandwidth_gbs")
+            cg["tflops"], precision, cg["memory_gib"], cg.get("bandwidth_gbs"), cg.get("power_w")
         )
-    settings = {
-        k: case[k] for k in (FINETUNE_SETTINGS if finetuning else RUN_SETTINGS) if k in case
-    }
-    if finetuning:
-
-        def build(n: int) -> local.Plan:
-            return local.finetune(catalog, gpu, case["model"], gpus=n, **settings)
     else:
+        gpu = catalog.gpu(case["gpu"])
+    ask = {k: case[k] for k in (FINETUNE_SETTINGS if finetuning else RUN_SETTINGS) if k in case}
+    ask["gpus"] = case.get("gpus", 1)
+    model = case["model"]
+    cal = cal or local.calibration(catalog)
 
-        def build(n: int) -> local.Plan:
-            return local.infer(catalog, gpu, case["model"], gpus=n, cal=cal, **settings)
+    def build(gpu: Gpu = gpu, **changes: Any) -> local.Plan:
+        if finetuning:
+            return local.finetune(catalog, gpu, model, **{**ask, **changes})
+        return local.infer(catalog, gpu, model, cal=cal, **{**ask, **changes})
 
-    n = case.get("gpus", 1)
-    plan = build(n)
-    return {**plan.to_json(), "cards_needed": n if plan.fits else local.cards_needed(build)}
+    plan = build()
+    cards = plan.gpus if plan.fits else local.cards_needed(lambda n: build(gpus=n))
+    if finetuning:
+        setup = Setup.from_scenario(catalog, **{k: case.get(k) for k in TUNE_SETTINGS})
+        m, tokens = catalog.model(model), case.get("tokens")
+        extra = fits.finetune_answers(catalog, build, plan, gpu, custom, m, tokens, setup)
+    else:
+        extra = fits.infer_answers(catalog, build, plan, gpu, custom)
+    return fits.plan_json(plan, cards, extra)

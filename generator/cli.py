@@ -666,6 +666,7 @@ def _local_plan(
 
     When the plan does not fit, the fewest cards on which it would is added (``cards_needed``).
     """
+    from generator.fits import plan_json
     from generator.local import cards_needed
 
     try:
@@ -675,8 +676,7 @@ def _local_plan(
     cards = plan.gpus if plan.fits else cards_needed(lambda n: build(gpus=n))
     extra = answers(plan)
     if as_json:
-        fixes = [f.to_json() for f in extra.pop("fixes")]
-        out = {**plan.to_json(), "cards_needed": cards, **extra, "fixes": fixes}
+        out = plan_json(plan, cards, extra)
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         click.echo(render(plan, catalog, lang, cards, gpu, extra))
@@ -794,7 +794,7 @@ def finetune(
         gpu-year finetune 4090 "llama 3 8b" --method qlora --tokens 1e8
         gpu-year finetune custom llama-3-8b --tflops 120 --memory 32 --method lora
     """
-    from generator import fits, local, local_answer, tuning
+    from generator import fits, local, local_answer
 
     catalog = load(data_dir)
     _need_local(catalog)
@@ -819,15 +819,9 @@ def finetune(
         return local.finetune(catalog, gpu, model, **{**ask, **changes})
 
     def answers(plan):
-        longest = fits.max_seq(build, plan)
-        run = tokens and tuning.tune_run(catalog, g, catalog.model(model), plan, tokens, setup)
-        return {
-            "max_rank": fits.max_rank(build, plan),
-            "max_seq": longest,
-            "largest_model_parameters": fits.largest_finetune(catalog, g, plan),
-            "fixes": fits.finetune_fixes(catalog, build, plan, g, gpu.lower() == CUSTOM, longest),
-            **(run.to_json() if run else dict.fromkeys(tuning.TuneRun.__dataclass_fields__)),
-        }
+        custom_card = gpu.lower() == CUSTOM
+        m = catalog.model(model)
+        return fits.finetune_answers(catalog, build, plan, g, custom_card, m, tokens, setup)
 
     _local_plan(build, answers, local_answer.render_finetune, catalog, lang, as_json, g)
 
@@ -908,12 +902,7 @@ def infer(gpu, model, data_dir, quant, context, batch, kv_cache, gpus, lang, as_
         return local.infer(catalog, gpu, model, cal=cal, **{**ask, **changes})
 
     def answers(plan):
-        longest = fits.max_context(build, plan)
-        return {
-            "max_context_tokens": longest,
-            "best_quant": fits.best_quant(catalog, build),
-            "fixes": fits.infer_fixes(catalog, build, plan, g, gpu.lower() == CUSTOM, longest),
-        }
+        return fits.infer_answers(catalog, build, plan, g, gpu.lower() == CUSTOM)
 
     _local_plan(build, answers, local_answer.render_infer, catalog, lang, as_json, g)
 

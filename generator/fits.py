@@ -2,6 +2,9 @@
 weight format, the largest rank and sequence) and, when a plan does not fit, the changes that
 make it fit (``fixes``).
 
+``infer_answers`` and ``finetune_answers`` gather them as ``infer --json`` and ``finetune --json``
+print them (the calculator's vectors too).
+
 Every answer asks the plan itself (``local.infer`` / ``local.finetune``) through a *builder*:
 ``build(**changes)`` returns the reader's plan with ``changes`` to its settings (``gpu=`` for
 another card, ``gpus=``, ``quant=``, ``context=`` …), so the inverse answers and the fixes use the
@@ -15,9 +18,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from generator.data import Catalog, Gpu
+from generator import tuning
+from generator.data import Catalog, Gpu, Model
 from generator.largest import finetune_bytes, finetune_kind, largest_parameters
 from generator.local import Plan, cards_needed
+from generator.results import Setup
 
 Build = Callable[..., Plan]
 
@@ -224,3 +229,48 @@ def finetune_fixes(
     steps.append(_shorter("seq", "--seq", s["seq"], longest))
     fixes = [fix for step in steps if (fix := _first(build, step))]
     return fixes + _hardware(catalog, build, plan, gpu, custom)
+
+
+# ---------------------------------------------------------------- all answers of a question
+
+
+def infer_answers(catalog: Catalog, build: Build, plan: Plan, gpu: Gpu, custom: bool) -> dict:
+    """What ``infer`` answers besides the plan: the longest context, the best weight format and
+    the fixes (``Fix`` objects)."""
+    longest = max_context(build, plan)
+    return {
+        "max_context_tokens": longest,
+        "best_quant": best_quant(catalog, build),
+        "fixes": infer_fixes(catalog, build, plan, gpu, custom, longest),
+    }
+
+
+def finetune_answers(
+    catalog: Catalog,
+    build: Build,
+    plan: Plan,
+    gpu: Gpu,
+    custom: bool,
+    model: Model,
+    tokens: float | None,
+    setup: Setup,
+) -> dict:
+    """What ``finetune`` answers besides the plan: the largest rank, sequence and model, the fixes
+    (``Fix`` objects) and, for ``tokens`` processed, the run's time and cost (else all None)."""
+    longest = max_seq(build, plan)
+    run = tokens and tuning.tune_run(catalog, gpu, model, plan, tokens, setup)
+    return {
+        "max_rank": max_rank(build, plan),
+        "max_seq": longest,
+        "largest_model_parameters": largest_finetune(catalog, gpu, plan),
+        "fixes": finetune_fixes(catalog, build, plan, gpu, custom, longest),
+        **(run.to_json() if run else dict.fromkeys(tuning.TuneRun.__dataclass_fields__)),
+    }
+
+
+def plan_json(plan: Plan, cards: int | None, answers: dict) -> dict[str, Any]:
+    """``finetune --json`` / ``infer --json``: the plan, the fewest cards that hold it and the
+    answers (fixes last)."""
+    fixes = [f.to_json() for f in answers["fixes"]]
+    rest = {k: v for k, v in answers.items() if k != "fixes"}
+    return {**plan.to_json(), "cards_needed": cards, **rest, "fixes": fixes}

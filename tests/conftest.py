@@ -29,6 +29,14 @@ def catalog() -> Catalog:
     return load_catalog(paths.DATA)
 
 
+@pytest.fixture(scope="session")
+def vectors(catalog: Catalog) -> list[dict[str, Any]]:
+    """The calculator's conformance vectors (some seconds to compute: once per session)."""
+    from generator import calculator
+
+    return calculator.vectors(catalog)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

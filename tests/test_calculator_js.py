@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from py_mini_racer import MiniRacer
 
-from generator import calculator, downloads, paths
+from generator import downloads, paths
 from generator.i18n import L10n
 from tests.test_calculator import COUNTS, FUNCTIONS, VALUES, differences
 
@@ -63,11 +63,6 @@ def v8(catalog, engine: str) -> MiniRacer:
 def js(catalog) -> Iterator[MiniRacer]:
     with v8(catalog, (SCRIPTS / "engine.js").read_text(encoding="utf-8")) as ctx:
         yield ctx
-
-
-@pytest.fixture(scope="module")
-def vectors(catalog) -> list[dict]:
-    return calculator.vectors(catalog)
 
 
 def run(js: MiniRacer, expression: str, value: object) -> object:

@@ -262,22 +262,35 @@ function uniqueSources(...lists) {
   return [...seen.values()];
 }
 
-/** The GPU of a fine-tune or run question: catalog id, or "custom" with its figures. */
-function localGpu(data, q) {
+/** The GPU of a fine-tune or run question: catalog id, or "custom" with its figures (its peak
+ *  counts at `precision`, as the CLI reads --tflops). */
+function localGpu(data, q, precision) {
   if (q.gpu === "custom") {
     const c = q.custom_gpu;
-    const speed = customSpeed(data.local.custom_speed, c.bandwidth_gbs, c.tflops || 1);
-    return { id: "custom", memory_gib: c.memory_gib, speed };
+    const speed = customSpeed(data.local.custom_speed, c.bandwidth_gbs, c.tflops);
+    const gpu = customGpu({ tflops: c.tflops, precision, memory_gib: c.memory_gib, power_w: c.power_w ?? null });
+    return { ...gpu, speed };
   }
-  const gpu = lookup(data.gpus, q.gpu);
-  if (!gpu) throw new Error(`unknown GPU ${q.gpu}`);
-  return { id: q.gpu, ...gpu };
+  return catalogGpu(data, q.gpu);
+}
+
+function catalogGpu(data, id) {
+  const gpu = lookup(data.gpus, id);
+  if (!gpu) throw new Error(`unknown GPU ${id}`);
+  return { id, ...gpu };
 }
 
 function localModel(data, q) {
   const model = lookup(data.models, q.model);
   if (!model) throw new Error(`unknown model ${q.model}`);
   return { id: q.model, ...model };
+}
+
+/** The question's settings: the CLI's defaults where `q` leaves one unset. */
+function settingsOf(defaults, q) {
+  const o = { ...defaults };
+  for (const k of Object.keys(o)) if (q[k] !== undefined && q[k] !== null) o[k] = q[k];
+  return o;
 }
 
 /** Sum the parts (all cards together; null: unknown) into a plan as local.py _plan does. */
@@ -339,58 +352,77 @@ export function cardsNeeded(fits, limit) {
   return hi;
 }
 
-/** With the plan for the asked cards, the fewest that hold it (the CLI's --json). */
-function withCards(build, n, limit) {
-  const p = build(n);
-  return { ...p, cards_needed: p.fits ? n : cardsNeeded((k) => build(k).fits, limit) };
+/** The plan of settings `o` on the question's GPU; `changes` as fits.py's builders take them
+ *  (`gpu`: another catalog card's id). */
+function builder(data, gpu, o, planFor) {
+  return (changes = {}) => {
+    const { gpu: other, ...rest } = changes;
+    return planFor(other ? catalogGpu(data, other) : gpu, { ...o, ...rest });
+  };
+}
+
+/** The fine-tuning plan of settings `o` (every one given) for `model` on `o.gpus` × `gpu`. */
+function finetunePlan(data, gpu, model, o) {
+  const loc = data.local;
+  const ft = loc.finetune;
+  const s = model.shape;
+  const p = model.parameters;
+  const gpus = o.gpus;
+  const copies = o.sharding === "sharded" ? 1 : gpus;
+  let adapter = null;
+  const mem = {};
+  if (o.method === "full") {
+    const opt = o.optimizer === "adam" ? ft.adam_bytes : ft.adam_8bit_bytes;
+    mem.weights = span(p * ft.weight_bytes * copies);
+    mem.gradients = span(p * ft.gradient_bytes * copies);
+    mem.optimizer = span(p * opt * copies);
+  } else {
+    const bits = o.method === "lora" ? 8 * ft.weight_bytes : ft.nf4_bits;
+    mem.weights = span(((p * bits) / 8) * copies);
+    if (s.lora_per_layer_rank) {
+      adapter = s.layers * o.rank * s.lora_per_layer_rank[o.targets];
+      mem.adapters = span(adapter * ft.adapter_bytes * copies);
+    } else mem.adapters = null;
+  }
+  if (s.layers && s.d_model) {
+    const sbh = o.seq * o.batch * s.d_model;
+    const kept = o.checkpointing ? s.layers * 2 * sbh + 34 * sbh : s.layers * 34 * sbh;
+    const acts = kept + (s.vocab ? ft.logits_bytes * o.seq * o.batch * s.vocab : 0);
+    mem.activations = span(acts * gpus);
+  } else mem.activations = null;
+  mem.overhead = times(loc.overhead, gpus);
+  const warnings = [];
+  if (s.context && o.seq > s.context) warnings.push("seq_beyond_context");
+  if (!model.open_weights) warnings.push("closed_weights");
+  const settings = {
+    method: o.method, rank: o.rank, seq: o.seq, batch: o.batch, optimizer: o.optimizer,
+    sharding: o.sharding, checkpointing: o.checkpointing, targets: o.targets,
+    adapter_parameters: adapter, model_context: s.context,
+  };
+  const sources = uniqueSources(ft.sources, loc.overhead_sources);
+  return plan(gpu, model, gpus, mem, settings, sources, { warnings });
 }
 
 /** Everything `gpu-year finetune --json` prints, for a question `q` (unset: the CLI defaults). */
 export function finetune(data, q) {
-  const o = { ...FINETUNE_DEFAULTS };
-  for (const k of Object.keys(o)) if (q[k] !== undefined && q[k] !== null) o[k] = q[k];
-  const loc = data.local;
-  const ft = loc.finetune;
-  const gpu = localGpu(data, q);
+  const o = settingsOf(FINETUNE_DEFAULTS, q);
+  const gpu = localGpu(data, q, "bf16");
   const model = localModel(data, q);
-  const s = model.shape;
-  const p = model.parameters;
-  const build = (gpus) => {
-    const copies = o.sharding === "sharded" ? 1 : gpus;
-    let adapter = null;
-    const mem = {};
-    if (o.method === "full") {
-      const opt = o.optimizer === "adam" ? ft.adam_bytes : ft.adam_8bit_bytes;
-      mem.weights = span(p * ft.weight_bytes * copies);
-      mem.gradients = span(p * ft.gradient_bytes * copies);
-      mem.optimizer = span(p * opt * copies);
-    } else {
-      const bits = o.method === "lora" ? 8 * ft.weight_bytes : ft.nf4_bits;
-      mem.weights = span(((p * bits) / 8) * copies);
-      if (s.lora_per_layer_rank) {
-        adapter = s.layers * o.rank * s.lora_per_layer_rank[o.targets];
-        mem.adapters = span(adapter * ft.adapter_bytes * copies);
-      } else mem.adapters = null;
-    }
-    if (s.layers && s.d_model) {
-      const sbh = o.seq * o.batch * s.d_model;
-      const kept = o.checkpointing ? s.layers * 2 * sbh + 34 * sbh : s.layers * 34 * sbh;
-      const acts = kept + (s.vocab ? ft.logits_bytes * o.seq * o.batch * s.vocab : 0);
-      mem.activations = span(acts * gpus);
-    } else mem.activations = null;
-    mem.overhead = times(loc.overhead, gpus);
-    const warnings = [];
-    if (s.context && o.seq > s.context) warnings.push("seq_beyond_context");
-    if (!model.open_weights) warnings.push("closed_weights");
-    const settings = {
-      method: o.method, rank: o.rank, seq: o.seq, batch: o.batch, optimizer: o.optimizer,
-      sharding: o.sharding, checkpointing: o.checkpointing, targets: o.targets,
-      adapter_parameters: adapter, model_context: s.context,
-    };
-    const sources = uniqueSources(ft.sources, loc.overhead_sources);
-    return plan(gpu, model, gpus, mem, settings, sources, { warnings });
+  const build = builder(data, gpu, o, (g, oo) => finetunePlan(data, g, model, oo));
+  const p = build();
+  const longest = maxLength(build, p, "activations", "seq");
+  const kind = o.method === "full" && o.optimizer === "adam8bit" ? "full8" : o.method;
+  const cards = o.sharding === "sharded" ? o.gpus : 1;
+  const room = gpu.memory_gib * GIB - data.local.overhead_bytes;
+  return {
+    ...p,
+    cards_needed: cardsOf(data, build, p),
+    max_rank: "adapters" in p.memory ? largestInt((r) => build({ rank: r }).fits, 1, MAX_RANK) : null,
+    max_seq: longest,
+    largest_model_parameters: (cards * Math.max(0, room)) / data.local.largest_bytes_per_param[kind],
+    ...tuneRun(data, gpu, model, p, q),
+    fixes: finetuneFixes(data, build, p, q.gpu === "custom", longest),
   };
-  return withCards(build, o.gpus, loc.max_cards);
 }
 
 /** Key/value cache bytes of `batch` sequences of `context` tokens (calc.py kv_cache_bytes). */
@@ -400,13 +432,9 @@ function kvCacheBytes(s, context, batch, bytesPerValue) {
   return tokens * s.kv_values * batch * bytesPerValue;
 }
 
-/** Everything `gpu-year infer --json` prints, for a question `q` (unset: the CLI defaults). */
-export function infer(data, q) {
-  const o = { ...RUN_DEFAULTS };
-  for (const k of Object.keys(o)) if (q[k] !== undefined && q[k] !== null) o[k] = q[k];
+/** The plan of running `model` at settings `o` (every one given) on `o.gpus` × `gpu`. */
+function inferPlan(data, gpu, model, o) {
   const loc = data.local;
-  const gpu = localGpu(data, q);
-  const model = localModel(data, q);
   const fmt = lookup(loc.weight_formats, o.quant);
   const kvf = lookup(loc.kv_formats, o.kv_cache);
   if (!fmt) throw new Error(`unknown weight format ${o.quant}`);
@@ -415,7 +443,6 @@ export function infer(data, q) {
   const context = o.context || s.context || 4096;
   const b = (model.bits_per_weight || {})[o.quant] || fmt.bits_per_weight; // a tensor mix: the model's
   const bytes = (n) => ({ value: (n * b.value) / 8, low: (n * b.low) / 8, high: (n * b.high) / 8 });
-  const weights = bytes(model.parameters);
   const kvTotal =
     s.layers && s.kv_values ? kvCacheBytes(s, context, o.batch, kvf.bits_per_value / 8) : null;
   const active = model.active_parameters || model.parameters;
@@ -428,15 +455,206 @@ export function infer(data, q) {
     device_class: gpu.device_class || "discrete", model_context: s.context, window: s.window, local_layers: s.local_layers, split: "layers",
   };
   const sources = uniqueSources(fmt.sources, kvf.sources, loc.overhead_sources, loc.measurement_sources);
-  const build = (gpus) => {
-    const mem = {
-      weights,
-      kv_cache: kvTotal !== null ? span(kvTotal) : null,
-      overhead: times(loc.overhead, gpus),
-    };
-    return plan(gpu, model, gpus, mem, settings, sources, { speed, warnings });
+  const mem = {
+    weights: bytes(model.parameters),
+    kv_cache: kvTotal !== null ? span(kvTotal) : null,
+    overhead: times(loc.overhead, o.gpus),
   };
-  return withCards(build, o.gpus, loc.max_cards);
+  return plan(gpu, model, o.gpus, mem, settings, sources, { speed, warnings });
+}
+
+/** Everything `gpu-year infer --json` prints, for a question `q` (unset: the CLI defaults). */
+export function infer(data, q) {
+  const o = settingsOf(RUN_DEFAULTS, q);
+  const gpu = localGpu(data, q, "fp16");
+  const model = localModel(data, q);
+  const build = builder(data, gpu, o, (g, oo) => inferPlan(data, g, model, oo));
+  const p = build();
+  const longest = maxLength(build, p, "kv_cache", "context");
+  const formats = Object.entries(data.local.weight_formats).sort(
+    ([, a], [, b]) => b.bits_per_weight.value - a.bits_per_weight.value,
+  );
+  return {
+    ...p,
+    cards_needed: cardsOf(data, build, p),
+    max_context_tokens: longest,
+    best_quant: formats.find(([id]) => build({ quant: id }).fits)?.[0] ?? null,
+    fixes: inferFixes(data, build, p, q.gpu === "custom", longest),
+  };
+}
+
+function cardsOf(data, build, p) {
+  return p.fits ? p.gpus : cardsNeeded((k) => build({ gpus: k }).fits, data.local.max_cards);
+}
+
+// ---------------------------------------------------------------- what fits (fits.py)
+
+const MAX_CONTEXT = 10000000; // the CLI's bound on --context and --seq
+const MAX_RANK = 4096; // the CLI's bound on --rank
+const SHORT_CONTEXT = 4096; // a format with a shorter longest context is no answer to "run it"
+
+/** The largest n in [lo, hi] with `fits(n)` (fits holds up to some n); null when lo does not. */
+export function largestInt(fits, lo, hi) {
+  if (!fits(lo)) return null;
+  if (fits(hi)) return hi;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The longest `name` (context or seq) that fits, at most the model's context (fits.py
+ *  max_context / max_seq); null when the `part` that grows with it is unknown. */
+function maxLength(build, p, part, name) {
+  if (!(part in p.memory)) return null;
+  const cap = p.settings.model_context || MAX_CONTEXT;
+  return largestInt((n) => build({ [name]: n }).fits, 1, cap);
+}
+
+/** The first candidate [change, options, changes] whose plan fits, as a fix. */
+function first(build, candidates) {
+  for (const [change, options, changes] of candidates) {
+    const p = build(changes);
+    if (p.fits) {
+      const fix = { change, options, per_gpu_bytes: p.per_gpu.value };
+      if (changes.gpu) fix.gpu = changes.gpu;
+      return { ...fix, fits: true };
+    }
+  }
+  return null;
+}
+
+function shorter(name, option, asked, longest) {
+  return longest === null || longest >= asked ? [] : [[name, [option, String(longest)], { [name]: longest }]];
+}
+
+function smallerBatch(build, asked) {
+  const n = asked > 1 ? largestInt((b) => build({ batch: b }).fits, 1, asked - 1) : null;
+  return n === null ? [] : [["batch", ["--batch", String(n)], { batch: n }]];
+}
+
+/** More cards of the kind, then the smallest catalog card with more memory (fits.py _hardware). */
+function hardware(data, build, p, custom) {
+  const fixes = [];
+  const n = cardsNeeded((k) => build({ gpus: k }).fits, data.local.max_cards);
+  if (n && n > p.gpus) fixes.push({ change: "gpus", options: ["--gpus", String(n)], per_gpu_bytes: build({ gpus: n }).per_gpu.value, fits: true });
+  if (!custom) {
+    const cap = p.gpu_memory_bytes / GIB;
+    const bigger = Object.entries(data.gpus)
+      .filter(([, g]) => g.memory_gib > cap)
+      .sort(([, a], [, b]) => a.memory_gib - b.memory_gib);
+    const card = first(build, bigger.map(([id]) => ["gpu", [], { gpu: id }]));
+    if (card) fixes.push(card);
+  }
+  return fixes;
+}
+
+const below = (table, key, than) =>
+  Object.entries(table)
+    .filter(([, f]) => key(f) < than)
+    .sort(([, a], [, b]) => key(b) - key(a))
+    .map(([id]) => id);
+
+/** Changes that make a run fit, least change first (fits.py infer_fixes). */
+function inferFixes(data, build, p, custom, longest) {
+  if (p.fits) return [];
+  const s = p.settings;
+  const loc = data.local;
+  const kvBits = (f) => f.bits_per_value;
+  const wBits = (f) => f.bits_per_weight.value;
+  const kv = below(loc.kv_formats, kvBits, kvBits(loc.kv_formats[s.kv_cache]));
+  const quants = below(loc.weight_formats, wBits, wBits(loc.weight_formats[s.quant]));
+  const steps = [
+    smallerBatch(build, s.batch),
+    kv.map((id) => ["kv_cache", ["--kv-cache", id], { kv_cache: id }]),
+    quants.map((id) => ["quant", ["--quant", id], { quant: id }]),
+    shorter("context", "--context", s.context, longest),
+  ];
+  const fixes = steps.map((step) => first(build, step)).filter(Boolean);
+  if (!fixes.some((f) => f.change === "quant" || f.change === "context") && "kv_cache" in p.memory) {
+    const want = Math.min(s.context, SHORT_CONTEXT);
+    for (const id of quants) {
+      const n = largestInt((c) => build({ quant: id, context: c }).fits, 1, s.context);
+      if (n !== null && n >= want) {
+        const per = build({ quant: id, context: n }).per_gpu.value;
+        fixes.push({ change: "quant_context", options: ["--quant", id, "--context", String(n)], per_gpu_bytes: per, fits: true });
+        break;
+      }
+    }
+  }
+  return [...fixes, ...hardware(data, build, p, custom)];
+}
+
+/** Changes that make fine-tuning fit, least change first (fits.py finetune_fixes). */
+function finetuneFixes(data, build, p, custom, longest) {
+  if (p.fits) return [];
+  const s = p.settings;
+  const steps = [smallerBatch(build, s.batch)];
+  if (!s.checkpointing) steps.push([["checkpointing", ["--checkpointing"], { checkpointing: true }]]);
+  if (s.sharding === "replicated" && p.gpus > 1) steps.push([["sharding", ["--sharding", "sharded"], { sharding: "sharded" }]]);
+  if (s.method === "full" && s.optimizer === "adam") steps.push([["optimizer", ["--optimizer", "adam8bit"], { optimizer: "adam8bit" }]]);
+  const lighter = { full: ["lora", "qlora"], lora: ["qlora"], qlora: [] }[s.method];
+  for (const m of lighter) steps.push([["method", ["--method", m], { method: m }]]);
+  steps.push(shorter("seq", "--seq", s.seq, longest));
+  const fixes = steps.map((step) => first(build, step)).filter(Boolean);
+  return [...fixes, ...hardware(data, build, p, custom)];
+}
+
+// ---------------------------------------------------------------- fine-tuning time (tuning.py)
+
+const TUNE_FIELDS = [
+  "tokens", "finetune_flops", "training_precision", "realistic_share", "time_s", "gpu_hours",
+  "energy_kwh", "electricity_cost", "electricity_price_kwh", "electricity_currency",
+  "cloud_rate_usd", "cloud_cost_usd",
+];
+const DEQUANT_FLOP = 1; // per weight and pass: scale the NF4 code by its block's constant
+
+/** Model FLOPs of fine-tuning over `tokens` (tuning.py finetune_flops). */
+function finetuneFlops(method, parameters, active, adapters, tokens, tokensPerStep, passes) {
+  if (method === "full") return 6 * active * tokens;
+  let flops = 4 * active * tokens + 6 * adapters * tokens;
+  if (method === "qlora") flops += (DEQUANT_FLOP * parameters * passes * tokens) / tokensPerStep;
+  return flops;
+}
+
+/** Time, energy and cost of fine-tuning over `q.tokens` tokens (tuning.py tune_run); every
+ *  field null without tokens. */
+function tuneRun(data, gpu, model, p, q) {
+  if (!q.tokens) return Object.fromEntries(TUNE_FIELDS.map((k) => [k, null]));
+  const sc = data.scenario;
+  const s = p.settings;
+  const duty = q.utilization ?? sc.utilization;
+  const mfu = q.mfu ?? sc.mfu;
+  const priceKwh = q.price_kwh ?? sc.price_kwh;
+  const flops = finetuneFlops(
+    s.method, model.parameters, model.active_parameters || model.parameters,
+    s.adapter_parameters || 0, q.tokens, s.seq * s.batch, s.checkpointing ? 3 : 2,
+  );
+  const precision = trainingPrecision(gpu.peaks);
+  const peak = gpu.peaks[precision] * TERA;
+  const year = 1 * sc.year_days * DAY;
+  const cardSeconds = (m) => flops / (peak * (m * duty));
+  const [slow, fast] = [Math.min(mfu, sc.mfu_low), Math.max(mfu, sc.mfu_high)];
+  const n = p.gpus;
+  const rate = q.cloud_rate ?? gpu.cloud_usd_per_hour;
+  const busy = (cardSeconds(mfu) / year) * sc.year_days * 24 * duty;
+  const kwh = gpu.board_power_w ? (gpu.board_power_w * (busy * 3600) * 1) / 3.6e6 : null;
+  return {
+    tokens: q.tokens,
+    finetune_flops: flops,
+    training_precision: precision,
+    realistic_share: mfu * duty,
+    time_s: { value: cardSeconds(mfu) / n, low: cardSeconds(fast) / n, high: cardSeconds(slow) / n },
+    gpu_hours: busy || 0,
+    energy_kwh: kwh,
+    electricity_cost: kwh !== null ? kwh * priceKwh : null,
+    electricity_price_kwh: priceKwh,
+    electricity_currency: sc.currency,
+    cloud_rate_usd: rate,
+    cloud_cost_usd: rate ? busy * rate : null,
+  };
 }
 
 /** The answer to a question of any mode: train (`compare`), finetune or run. */
