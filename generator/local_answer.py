@@ -85,7 +85,8 @@ def _run(f: L10n, catalog: Catalog, plan: Plan, run: dict[str, Any]) -> list[str
         f.text(
             "local.run" if plan.gpus == 1 else "local.run_n",
             tokens=f.count(run["tokens"]),
-            time=f.span(t["value"] / year, t["low"] / year, t["high"] / year, f.years),
+            # the range is the MFU band's, not other published estimates
+            time=f.span(t["value"] / year, t["low"] / year, t["high"] / year, f.years, False),
             n=f.integer(plan.gpus),
             flops=f.flops(run["finetune_flops"]),
             precision=run["training_precision"].upper(),

@@ -257,7 +257,10 @@ def agree(shown: dict[str, str], expected: dict) -> list[str]:
     for key, value in shown.items():
         want = expected
         for part in key.split("."):
-            want = want.get(part) if isinstance(want, dict) else None  # absent parts: None
+            if isinstance(want, list) and part.isdigit():
+                want = want[int(part)] if int(part) < len(want) else None
+            else:
+                want = want.get(part) if isinstance(want, dict) else None  # absent parts: None
         got = None if value == "" else float(value)
         if (got is None) != (want is None) or (
             got is not None and not math.isclose(got, want, rel_tol=TOLERANCE)
@@ -531,11 +534,25 @@ PLAN_CASES = {  # id: (command, link, the same question on the command line)
         "&sharding=replicated",
         "a100-80gb llama-3-70b --gpus 4 --method full --optimizer adam8bit --sharding replicated",
     ),
-    # fine-tuning memory does not depend on the peak: the page asks only for the memory
     "finetune-custom": (
         "finetune",
-        "mode=finetune&gpu=custom&memory=24&model=mistral-7b&method=qlora",
-        "custom mistral-7b --tflops 100 --memory 24 --method qlora",
+        "mode=finetune&gpu=custom&tflops=100&memory=24&power=300&model=mistral-7b&method=qlora"
+        "&tokens=2e8",
+        "custom mistral-7b --tflops 100 --memory 24 --power 300 --method qlora --tokens 2e8",
+    ),
+    "finetune-time": (
+        "finetune",
+        "mode=finetune&gpu=rtx-4090&model=llama-3-8b&method=lora&tokens=1e8&mfu=0.3"
+        "&utilization=0.8&price_kwh=0.3&cloud_rate=0.7",
+        "rtx-4090 llama-3-8b --method lora --tokens 1e8 --mfu 0.3 --utilization 0.8 "
+        "--price-kwh 0.3 --cloud-rate 0.7",
+    ),
+    "finetune-fixes": (
+        "finetune",
+        "mode=finetune&gpu=rtx-4090&gpus=2&model=llama-3-8b&method=lora&sharding=replicated"
+        "&checkpointing=off&batch=4",
+        "rtx-4090 llama-3-8b --gpus 2 --method lora --sharding replicated --no-checkpointing "
+        "--batch 4",
     ),
     "finetune-defaults": ("finetune", "mode=finetune", "rtx-4070-ti gpt-3.5"),  # parts unknown
     "run-defaults": ("infer", "mode=run", "rtx-4070-ti gpt-3.5"),
@@ -579,11 +596,50 @@ def test_calculator_fine_tune_and_run_answer_like_the_cli(calc, lang, case):
     assert verdict in text  # "Fits: no, 26 GiB per card of 24 GiB. It would fit on 3 such cards."
     total = page.inner_text(f'{PLAN} td[data-range="memory_bytes"]').replace(NBSP, " ")
     assert total in text
+    fixes = page.eval_on_selector_all(
+        f"{PLAN} .calc-fixes li",
+        """items => items.map(li => [li.dataset.change, [...li.childNodes]
+            .filter(n => n.nodeName !== 'CODE').map(n => n.textContent).join('').trim()])""",
+    )
+    assert [c for c, _ in fixes] == [fix["change"] for fix in expected["fixes"]]
+    for _, line in fixes:
+        assert line.replace(NBSP, " ") in text  # "KV cache in Q8_0: 23.4 GiB per card"
+    if expected.get("time_s"):
+        time = page.inner_text(f'{PLAN} td[data-range="time_s"]').replace(NBSP, " ")
+        assert time in text
     if command == "infer":
         decode = page.inner_text(f'{PLAN} td[data-range="decode_tokens_per_s"]')
         assert decode.replace(NBSP, " ") in text
     for note in page.locator(f"{PLAN} .calc-notes li").all_inner_texts():
         assert note.replace(NBSP, " ") in text  # warnings and unknown parts as the CLI says them
+
+
+@pytest.mark.parametrize("case", ["run-70b-2x3090", "finetune-fixes"])
+def test_each_fix_link_opens_an_answer_that_fits(calc, case):
+    """Following a change the answer offers gives a plan that fits, with the memory per card the
+    change promised, and the same as its options added to the command line."""
+    command, link, args = PLAN_CASES[case]
+    page, url = calc
+    page.goto(url + "calculator/?" + link)
+    shown_values(page)
+    offered = page.eval_on_selector_all(
+        f"{PLAN} .calc-fixes li",
+        """items => items.map(li => [li.querySelector('a').href,
+            li.querySelector('code').textContent,
+            li.querySelector('[data-result$=per_gpu_bytes]').dataset.value])""",
+    )
+    assert len(offered) >= 3
+    for href, options, per_gpu in offered:
+        page.goto(href)
+        after = shown_values(page)
+        assert page.get_attribute(f'{PLAN} [data-result="fits"]', "data-value") == "true", href
+        assert float(after["per_gpu_bytes"]) == pytest.approx(float(per_gpu), rel=TOLERANCE)
+        line = args.split()
+        if options.startswith("GPU "):
+            line[0] = options.removeprefix("GPU ")
+        else:
+            line += options.split()  # a later option wins, as click reads them
+        assert cli_json(*line, command=command)["fits"], options
 
 
 def test_run_answer_of_the_issue_by_hand(calc):

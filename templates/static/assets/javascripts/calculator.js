@@ -7,6 +7,7 @@ import { Format } from "./format.js";
 
 const MODES = ["train", "finetune", "run"];
 const TRAIN_NUMBERS = ["gpus", "utilization", "years", "mfu", "price_kwh", "cloud_rate"];
+const TUNE_NUMBERS = ["utilization", "mfu", "price_kwh", "cloud_rate"]; // the time of a fine-tuning run
 const CUSTOM = { gpu: ["tflops", "memory", "power"], model: ["params", "active_params", "tokens", "flops"] };
 const PRECISIONS = ["fp32", "tf32", "fp16", "bf16", "fp8"];
 const MAX_GPUS = { train: 1000000, finetune: 1024, run: 1024 }; // the CLI's --gpus ranges
@@ -191,6 +192,8 @@ function question(mode, field, words) {
     q.batch = number("finetune-batch", true);
     q.sharding = field("sharding").value;
     q.checkpointing = field("checkpointing").checked;
+    q.tokens = number("finetune-tokens", false);
+    for (const name of TUNE_NUMBERS) q[name] = number(name, name !== "cloud_rate");
   } else {
     q.quant = field("quant").value;
     q.kv_cache = field("kv-cache").value;
@@ -198,12 +201,10 @@ function question(mode, field, words) {
     q.batch = number("run-batch", true);
   }
   if (customGpu) {
-    const memory = need("memory", number("memory", false));
-    q.custom_gpu = { memory_gib: memory };
-    if (mode === "run") {
-      q.custom_gpu.tflops = need("tflops", number("tflops", false));
-      q.custom_gpu.bandwidth_gbs = need("bandwidth", number("bandwidth", false));
-    }
+    const tflops = need("tflops", number("tflops", false));
+    q.custom_gpu = { tflops, memory_gib: need("memory", number("memory", false)) };
+    if (mode === "run") q.custom_gpu.bandwidth_gbs = need("bandwidth", number("bandwidth", false));
+    else q.custom_gpu.power_w = number("power", false);
   }
   if (q.model === "custom") bad.unshift([field("model"), words["calc.custom_model_local"]]);
   return { q, bad };
@@ -224,25 +225,26 @@ function answerForm(data, field, f, words) {
     return;
   }
   error.hidden = true;
-  const r = answer(data, q);
-  const root = document.querySelector(`.calc-mode-answer[data-mode="${mode}"]`);
-  if (mode === "train") showTrain(root, r, f, data.scenario.currency, words);
-  else showPlan(root, r, mode, f, data, words);
-  sources(data, q, mode === "train" ? [] : r.sources);
   const params = new URLSearchParams();
   for (const el of form.elements) {
     if (!el.name || el.closest("[hidden]") || (el.type === "radio" && !el.checked)) continue;
     if (el.type === "checkbox") params.set(param(el), el.checked ? "on" : "off");
     else if (el.value !== "") params.set(param(el), el.value);
   }
+  const r = answer(data, q);
+  const root = document.querySelector(`.calc-mode-answer[data-mode="${mode}"]`);
+  if (mode === "train") showTrain(root, r, f, data.scenario.currency, words);
+  else showPlan(root, r, mode, f, data, words, params);
+  sources(data, q, mode === "train" ? [] : r.sources);
   const search = `?${params}`;
   document.querySelector(".calc-share").href = search;
   history.replaceState(null, "", search);
 }
 
 /** How each data-kind of answer cell is shown. */
-function kinds(f, currency) {
+function kinds(f, currency, yearDays) {
   return {
+    seconds: (v) => f.years(v / (yearDays * 86400)),
     flops: (v) => f.flops(v),
     pct: (v) => f.pct(v),
     years: (v) => f.years(v),
@@ -267,7 +269,7 @@ function cells(root, r, shown, blank) {
 }
 
 function showTrain(root, r, f, currency, words) {
-  cells(root, r, kinds(f, currency), () => "–");
+  cells(root, r, kinds(f, currency, 365), () => "–");
   const overall = verdict(r);
   const set = (key, value, text) => {
     const el = root.querySelector(`[data-result="${key}"]`);
@@ -288,13 +290,29 @@ function partLabel(part, r, mode, f, words) {
   return words[`local.part.${part}`];
 }
 
-/** A fine-tune or run answer: verdict, the stacked bar of one card, the parts, speeds, notes. */
-function showPlan(root, r, mode, f, data, words) {
+/** A fine-tune or run answer: verdict, the changes that make it fit, the stacked bar of one
+ *  card, the parts, the inverse answers, speeds or the run's time and cost, notes. `params`: the
+ *  question's link parameters, which each change's link alters. */
+function showPlan(root, r, mode, f, data, words, params) {
   const max = data.local.max_cards;
   const beyond = words["calc.cards_beyond"].replace("{n}", f.integer(max));
-  cells(root, r, kinds(f, data.scenario.currency), (cell) =>
-    cell.dataset.kind === "cards" ? beyond : "–",
-  );
+  fixes(root, r, f, data, words, params);
+  const shown = kinds(f, data.scenario.currency, data.scenario.year_days);
+  cells(root, r, shown, (cell) => (cell.dataset.kind === "cards" ? beyond : "–"));
+  if (mode === "run") {
+    const best = root.querySelector('[data-result="best_quant"]');
+    best.dataset.value = r.best_quant ?? "";
+    best.textContent = r.best_quant ? local(data.local.weight_formats[r.best_quant].name) : "–";
+  } else {
+    const run = root.querySelector(".calc-run");
+    run.hidden = r.time_s === null;
+    root.querySelector(".calc-run-missing").hidden = r.time_s !== null;
+    if (r.time_s !== null) {
+      const caption = run.querySelector("caption");
+      caption.textContent = fill(caption.dataset.caption, { tokens: f.count(r.tokens) });
+      run.querySelector(".calc-run-flops").textContent = words[`local.run_flops.${r.settings.method}`];
+    }
+  }
   const labels = {};
   for (const row of root.querySelectorAll("tr[data-part]")) {
     const part = row.dataset.part;
@@ -329,6 +347,54 @@ function showPlan(root, r, mode, f, data, words) {
   root.querySelector(".calc-notes").replaceChildren(
     ...notes.map((text) => Object.assign(document.createElement("li"), { textContent: text })),
   );
+}
+
+/** The link parameters that the command-line options of a fix set (a flag alone: "on"). */
+function fixParams(params, fix) {
+  const out = new URLSearchParams(params);
+  const o = fix.options;
+  for (let i = 0; i < o.length; i++) {
+    const flag = !o[i + 1] || o[i + 1].startsWith("--");
+    out.set(o[i].slice(2), flag ? "on" : o[++i]);
+  }
+  if (fix.gpu) out.set("gpu", fix.gpu);
+  return out;
+}
+
+/** What a fix changes, in the command line's words (local_answer._fixes). */
+function fixWhat(fix, f, data, words) {
+  const value = fix.options.at(-1) ?? "";
+  const loc = data.local;
+  const values = {
+    kv_cache: () => ({ kv: local(loc.kv_formats[value].name) }),
+    quant: () => ({ quant: local(loc.weight_formats[value].name) }),
+    quant_context: () => ({ quant: local(loc.weight_formats[fix.options[1]].name), n: f.integer(Number(value)) }),
+    method: () => ({ method: words[`local.method.${value}`] }),
+    gpu: () => ({ gpu: local(data.gpus[fix.gpu].name) }),
+  }[fix.change];
+  const filled = values ? values() : /^\d+$/.test(value) ? { n: f.integer(Number(value)) } : {};
+  return fill(words[`local.fix.${fix.change}`], filled);
+}
+
+/** The ranked changes that make the plan fit: each a link to the calculator with it, the memory
+ *  per card then, and the options that make the command line give the same answer. */
+function fixes(root, r, f, data, words, params) {
+  const box = root.querySelector(".calc-fixes");
+  box.hidden = !r.fixes.length;
+  const [before, middle, after] = words["local.fix_line"].split(/\{what\}|\{per_gpu\}/);
+  const items = r.fixes.map((fix, i) => {
+    const li = document.createElement("li");
+    li.dataset.change = fix.change;
+    const a = Object.assign(document.createElement("a"), { href: `?${fixParams(params, fix)}` });
+    a.textContent = fixWhat(fix, f, data, words);
+    const bytes = Object.assign(document.createElement("span"), { textContent: f.bytes(fix.per_gpu_bytes) });
+    Object.assign(bytes.dataset, { result: `fixes.${i}.per_gpu_bytes`, kind: "bytes", value: String(fix.per_gpu_bytes) });
+    li.append(before, a, middle, bytes, after);
+    const cli = fix.options.join(" ") || `GPU ${fix.gpu}`; // added to the command: the same answer
+    li.append(" ", Object.assign(document.createElement("code"), { textContent: cli }));
+    return li;
+  });
+  box.querySelector('[data-result="fixes"]').replaceChildren(...items);
 }
 
 /** "value (range low – high)", or "value (or only low)" / "value (or up to high)" when the value
