@@ -26,7 +26,6 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generator import paths, site
-from generator.localdata import LOCAL_FILES
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 logging.getLogger("mkdocs").setLevel(logging.ERROR)
@@ -83,9 +82,9 @@ def scaled_data(target: Path, k: int) -> Path:
         (target / f"{name}.yaml").write_text(
             yaml.dump(doc, Dumper=_NoAliases, allow_unicode=True), encoding="utf-8"
         )
-    for name in ("scenario.yaml", *LOCAL_FILES):
-        if (paths.DATA / name).exists():
-            shutil.copy(paths.DATA / name, target / name)
+    for path in paths.DATA.glob("*.yaml"):  # every other file (scenario, architectures, local)
+        if path.stem not in ("gpus", "models"):
+            shutil.copy(path, target / path.name)
     return target
 
 
