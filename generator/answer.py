@@ -142,6 +142,7 @@ def _compute_lines(c: Comparison, model: Model, catalog: Catalog, f: L10n) -> li
 
 def _memory_lines(c: Comparison, catalog: Catalog, f: L10n) -> list[str]:
     s = catalog.scenario
+    recipe = s.recipe(s.training_recipe)
     key = "compare.memory_fits" if c.fits_training else "compare.memory"
     lines = [
         f.text(
@@ -150,12 +151,20 @@ def _memory_lines(c: Comparison, catalog: Catalog, f: L10n) -> list[str]:
             n=f.integer(c.gpus),
             per_gpu=f.bytes(c.training_memory_per_gpu_bytes),
             need=f.bytes(c.training_memory_bytes),
-            bpp=f.num(s.recipe(s.training_recipe).bytes_per_param),
+            bpp=f.num(recipe.bytes_per_param),
             plus=f.text("compare.plus_activations") if c.activation_bytes is not None else "",
             have=f.bytes(c.gpu_memory_bytes),
             gpus=f.integer(c.min_gpus_for_memory),
         ),
     ]
+    if not c.fits_training and c.training_memory_low_bytes is not None:
+        lines.append(
+            f.text(
+                "compare.memory_lean",
+                lean=f.num(recipe.lean_bytes_per_param),
+                low=f.bytes(c.training_memory_low_bytes),
+            )
+        )
     if c.activation_bytes is None:
         lines.append(f.text("compare.no_activations"))
     lines.append(

@@ -112,6 +112,7 @@ def _model(m: Model, catalog: Catalog) -> dict[str, Any]:
         and {"flops": c.flops, "low": c.low, "high": c.high, "method": c.method, "by": c.by},
         "memory": {
             "state": mem.state,
+            "state_lean": mem.state_lean,
             "activations": mem.activations,
             "inference_fp16": mem.inference_weights["fp16"],  # weights only
             "kv_cache": mem.kv_cache,
@@ -149,6 +150,7 @@ def data(catalog: Catalog) -> dict[str, Any]:
             "currency": s.electricity.currency,
             "target_days": s.target_days,
             "bytes_per_param": s.recipe(s.training_recipe).bytes_per_param,
+            "lean_bytes_per_param": s.recipe(s.training_recipe).lean_bytes_per_param,
             "fp16_bytes": s.inference.weight_bytes["fp16"],
             "reach": REACH,
         },

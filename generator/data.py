@@ -561,12 +561,16 @@ class Recipe(Sourced):
     name_de: Text
     bytes_per_param: Quantity(0.1, 64, "bytes per parameter")
     breakdown: dict[str, Quantity(0.01, 64, "bytes per parameter")] = {}
+    # the low end: a leaner accounting of the same method (no FP32 master copy)
+    lean_bytes_per_param: Quantity(0.1, 64, "bytes per parameter") | None = None
 
     @model_validator(mode="after")
     def _sum(self):
         total = sum(self.breakdown.values())
         if self.breakdown and not math.isclose(total, self.bytes_per_param, rel_tol=1e-6):
             raise ValueError(f"breakdown sums to {total:g}, not {self.bytes_per_param:g}")
+        if (self.lean_bytes_per_param or 0) > self.bytes_per_param:
+            raise ValueError("expected lean_bytes_per_param ≤ bytes_per_param")
         return self
 
 

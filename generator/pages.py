@@ -349,6 +349,7 @@ CALC_ROWS = [
     ("realistic_years_with_gpus", "years"),
     ("gpus_needed", "integer"),
     ("training_memory_bytes", "bytes"),
+    ("training_memory_low_bytes", "bytes"),
     ("training_memory_per_gpu_bytes", "bytes"),
     ("min_gpus_for_memory", "integer"),
     ("inference_memory_bytes", "bytes"),

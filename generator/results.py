@@ -190,6 +190,7 @@ class ModelMemory:
     """Memory a model needs, in bytes."""
 
     state: float  # weights + gradients + optimizer (training recipe)
+    state_lean: float | None  # the same under the recipe's lean accounting, the low end
     activations: float | None  # None when the architecture is not published
     inference_weights: dict[str, float]  # per weight precision
     kv_cache: float | None
@@ -197,6 +198,10 @@ class ModelMemory:
     @property
     def training(self) -> float:
         return self.state + (self.activations or 0.0)
+
+    @property
+    def training_low(self) -> float | None:
+        return self.state_lean and self.state_lean + (self.activations or 0.0)
 
     def inference(self, precision: str = "fp16") -> float:
         return self.inference_weights[precision] + (self.kv_cache or 0.0)
@@ -230,8 +235,13 @@ def model_memory(model: Model, catalog: Catalog) -> ModelMemory:
                 a.local_layers,
             )
     weights = {p: model.parameters * b for p, b in s.inference.weight_bytes.items()}
+    lean = recipe.lean_bytes_per_param
     return ModelMemory(
-        calc.state_bytes(model.parameters, recipe.bytes_per_param), acts, weights, kv
+        calc.state_bytes(model.parameters, recipe.bytes_per_param),
+        lean and calc.state_bytes(model.parameters, lean),
+        acts,
+        weights,
+        kv,
     )
 
 
@@ -317,6 +327,7 @@ class Comparison:
     compute_verdict: str  # enough, reach, far or unknown (question's basis)
     cards_for_compute: int | None  # cards that together deliver the compute within the period
     training_memory_bytes: float  # the whole training state and one card's activations
+    training_memory_low_bytes: float | None  # the same under the recipe's lean accounting
     training_state_bytes: float
     activation_bytes: float | None
     training_memory_per_gpu_bytes: float  # state sharded over the cards (ZeRO-3/FSDP)
@@ -420,6 +431,7 @@ def compare(
         compute_verdict=verdict(c.flops, budget) if c else "unknown",
         cards_for_compute=c and cards(c.flops, budget / n),
         training_memory_bytes=mem.training,
+        training_memory_low_bytes=mem.training_low,
         training_state_bytes=mem.state,
         activation_bytes=mem.activations,
         training_memory_per_gpu_bytes=per_gpu,
@@ -740,6 +752,7 @@ class Results:
         def models_json(m: ModelResult) -> dict[str, Any]:
             d = asdict(m)
             d["memory"]["training"] = m.memory.training
+            d["memory"]["training_low"] = m.memory.training_low
             d["memory"]["inference"] = {
                 p: m.memory.inference(p) for p in m.memory.inference_weights
             }

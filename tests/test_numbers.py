@@ -89,6 +89,30 @@ def test_moe_uses_active_parameters_for_compute_and_total_for_memory(catalog):
     assert mem.inference_weights["fp16"] == pytest.approx(2 * ds.parameters)
 
 
+def test_gpt3_training_state_spans_the_lean_and_the_standard_accounting(catalog):
+    mem = compute_all(catalog).models["gpt-3"].memory
+    # ZeRO (Rajbhandari et al. 2020, sec. 3.1): mixed-precision Adam keeps 2 + 2 + 12 = 16 bytes.
+    assert mem.state == pytest.approx(16 * 175e9, rel=1e-3)
+    # LoRA (Hu et al. 2021, sec. 4.2): "reduce the VRAM consumption during training from 1.2TB
+    # to 350GB", "up to 2/3" saved by dropping the frozen weights' optimizer state. The lean state
+    # (weights + 16-bit Adam moments) is the 1.2 TB before activations: 0.80–1.0 of it.
+    assert 0.80 * 1.2e12 <= mem.state_lean <= 1.2e12
+    lora = catalog.scenario.recipe("lora").bytes_per_param * 175e9
+    assert lora == pytest.approx(350e9, rel=0.01)
+    assert 1 - lora / mem.state_lean == pytest.approx(2 / 3, abs=0.01)
+    assert mem.training_low < mem.training
+
+
+def test_cli_names_the_memory_convention_and_its_lean_low_end(catalog):
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    out = CliRunner().invoke(cli, ["compare", "rtx-4090", "gpt-3"], catch_exceptions=False).output
+    assert "(mixed-precision AdamW, 16 bytes per parameter plus activations)" in out
+    assert "lean accounting (6 bytes per parameter: no FP32 master copy)" in out
+
+
 def test_gpus_needed_meets_the_deadline(catalog):
     r = compute_all(catalog)
     pair = r.pairs["h100-sxm"]["llama-3.1-405b"]

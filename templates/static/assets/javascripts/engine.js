@@ -70,6 +70,7 @@ export function customModel(scenario, { params, active_params = null, tokens = n
     compute,
     memory: {
       state: params * scenario.bytes_per_param,
+      state_lean: scenario.lean_bytes_per_param === null ? null : params * scenario.lean_bytes_per_param,
       activations: null,
       inference_fp16: params * scenario.fp16_bytes,
       kv_cache: null,
@@ -182,6 +183,7 @@ export function compare(data, q) {
     compute_verdict: c ? verdict(c.flops, budget, s.reach) : "unknown",
     cards_for_compute: orNull(() => cards(c.flops, budget / n)),
     training_memory_bytes: training,
+    training_memory_low_bytes: mem.state_lean === null ? null : mem.state_lean + (mem.activations || 0),
     training_state_bytes: mem.state,
     activation_bytes: mem.activations,
     training_memory_per_gpu_bytes: training / n,
