@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from generator.calc import GIB
-from generator.data import PRECISIONS, Catalog, Gpu, Model, Scenario, text_in
+from generator.data import Catalog
 from generator.i18n import L10n
 from generator.results import Comparison, Instead, PlanRow, Setup, training_compute
+from generator.schema import PRECISIONS, Gpu, Model, Scenario, text_in
 
 
 def verdict_key(c: Comparison) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from generator import fits, local
 from generator.custom import custom_gpu, custom_model
-from generator.data import PRECISIONS, Catalog, Gpu, Model
+from generator.data import Catalog
 from generator.largest import finetune_bytes, overhead_bytes
 from generator.results import (
     REACH,
@@ -29,6 +29,7 @@ from generator.results import (
     training_compute,
     training_precision,
 )
+from generator.schema import PRECISIONS, Gpu, Model
 
 
 def speed_coefficients(gpu: Gpu, cal: local.Calibration) -> dict[str, Any]:

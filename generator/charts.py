@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from generator.data import PRECISIONS, Catalog, localize, map_text
+from generator.data import Catalog
 from generator.i18n import LANGS, L10n, plain
 from generator.results import (
     Results,
@@ -24,6 +24,7 @@ from generator.results import (
     page_selection,
     training_precision,
 )
+from generator.schema import PRECISIONS, localize, map_text
 
 # Okabe & Ito's colour-blind-safe palette.
 BLUE, ORANGE, GREEN, VERMILLION, SKY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9"

@@ -19,23 +19,13 @@ import click
 
 from generator import answer, hfconfig, logs, paths, results, site, workdir
 from generator.custom import CUSTOM, CustomError, custom_gpu, custom_model
-from generator.data import (
-    LANGS,
-    MIN_FRACTION,
-    PRECISIONS,
-    YEARS_RANGE,
-    Catalog,
-    DataError,
-    Gpu,
-    Model,
-    UnknownEntry,
-    json_schemas,
-    load_catalog,
-)
+from generator.data import Catalog, json_schemas, load_catalog
 from generator.i18n import L10n
+from generator.lookup import UnknownEntry
 from generator.results import Setup, training_compute
 from generator.results import compare as compare_pair
-from generator.yamlio import SHORT, strip_controls
+from generator.schema import LANGS, MIN_FRACTION, PRECISIONS, YEARS_RANGE, Gpu, Model
+from generator.yamlio import SHORT, DataError, strip_controls
 
 CUSTOM_GPU = ("tflops", "memory", "bandwidth", "power")
 CUSTOM_MODEL = ("params", "active_params", "tokens", "flops")

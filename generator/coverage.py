@@ -17,7 +17,7 @@ from pydantic import (
 from generator.yamlio import Problem
 
 if TYPE_CHECKING:
-    from generator.data import Sourced
+    from generator.schema import Sourced
 
 
 def _field_paths(model: type[BaseModel], prefix: str = "") -> Iterator[str]:

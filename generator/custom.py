@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from generator.data import Gpu, Model
+from generator.schema import Gpu, Model
 
 CUSTOM = "custom"
 # Custom entries are not shown on the site, but the models require a source: this one says where

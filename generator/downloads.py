@@ -7,8 +7,9 @@ import io
 import json
 from typing import Any
 
-from generator.data import Catalog, json_schemas, text_in
+from generator.data import Catalog, json_schemas
 from generator.results import Results, dumps
+from generator.schema import text_in
 
 
 def calculator_json(catalog: Catalog) -> bytes:

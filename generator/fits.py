@@ -19,10 +19,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from generator import tuning
-from generator.data import Catalog, Gpu, Model
+from generator.data import Catalog
 from generator.largest import finetune_bytes, finetune_kind, largest_parameters
 from generator.local import Plan, cards_needed
 from generator.results import Setup
+from generator.schema import Gpu, Model
 
 Build = Callable[..., Plan]
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from generator.data import Model
+from generator.schema import Model
 
 HF = "hf:"
 _REPO = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from generator import calc
-from generator.data import Catalog, Gpu
+from generator.data import Catalog
+from generator.schema import Gpu
 
 METHODS = ("full", "full8", "lora", "qlora")
 

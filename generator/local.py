@@ -17,9 +17,10 @@ from typing import Any
 
 from generator import calc
 from generator.calc import kv_cache_bytes
-from generator.data import Catalog, Gpu, Model, text_in
+from generator.data import Catalog
 from generator.largest import finetune_bytes, largest_parameters, overhead_bytes
 from generator.localdata import Local, WeightFormat
+from generator.schema import Gpu, Model, text_in
 
 GB = 1e9
 METHODS = ("full", "lora", "qlora")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from generator import calc
-from generator.data import Catalog, Gpu, text_in
+from generator.data import Catalog
 from generator.fits import Fix
 from generator.i18n import L10n, plain
 from generator.largest import finetune_bytes, finetune_kind
 from generator.local import MAX_CARDS, Plan, Span
+from generator.schema import Gpu, text_in
 
 
 def _span(f: L10n, s: Span, fmt) -> str:

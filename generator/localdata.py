@@ -17,19 +17,8 @@ from pydantic import (
 )
 
 from generator.coverage import NOT_FIGURES, check_sources
-from generator.data import (
-    Count,
-    Id,
-    Localized,
-    Quantity,
-    Sourced,
-    Strict,
-    Text,
-    _entry_label,
-    _load_list,
-    _problems_from,
-    _suggest,
-)
+from generator.schema import Count, Id, Localized, Quantity, Sourced, Strict, Text
+from generator.validation import entry_label, load_list, problems_from, suggest
 from generator.yamlio import DataError, Document, Problem, parse_yaml
 
 # ---------------------------------------------------------------- running and fine-tuning locally
@@ -159,7 +148,7 @@ def _load_formats(
     try:
         doc = _FormatsFile.model_validate(raw)
     except ValidationError as err:
-        problems.extend(_problems_from(err, file, ""))
+        problems.extend(problems_from(err, file, ""))
         return None, {}, {}
     problems.extend(check_sources(doc.finetune, file, "finetune"))
     problems.extend(check_sources(doc.overhead, file, "overhead"))
@@ -167,11 +156,11 @@ def _load_formats(
     kv: dict[str, Any] = {}
     for key, cls, out in (("weight_formats", WeightFormat, weights), ("kv_formats", KvFormat, kv)):
         for i, entry in enumerate(getattr(doc, key)):
-            label = _entry_label(key, i, entry)
+            label = entry_label(key, i, entry)
             try:
                 e = cls.model_validate(entry)
             except ValidationError as err:
-                problems.extend(_problems_from(err, file, label))
+                problems.extend(problems_from(err, file, label))
                 continue
             problems.extend(check_sources(e, file, label))
             if e.id in out:
@@ -180,7 +169,7 @@ def _load_formats(
     for key, known in (("models", models), ("gpus", gpus), ("formats", weights)):
         for i, k in enumerate(getattr(doc.pages, key)):
             if known and k not in known:
-                msg = f"unknown id {k!r}{_suggest(k, known)}"
+                msg = f"unknown id {k!r}{suggest(k, known)}"
                 problems.append(Problem(file, "pages", f"{key}[{i}]", msg))
     return doc, weights, kv
 
@@ -205,14 +194,14 @@ def load_local(
     except DataError as e:
         problems.extend(e.problems)
     mfile = d / "measurements.yaml"
-    meas = _load_list(mfile, "measurements", Measurement, problems, docs)
+    meas = load_list(mfile, "measurements", Measurement, problems, docs)
     for i, m in enumerate(meas.values()):
-        label = _entry_label("measurements", i, {"id": m.id})
+        label = entry_label("measurements", i, {"id": m.id})
         for key, known in (("gpu", gpus), ("model", models), ("format", weights)):
             k = getattr(m, key)
             if known and k not in known:
                 problems.append(
-                    Problem(str(mfile), label, key, f"unknown id {k!r}{_suggest(k, known)}")
+                    Problem(str(mfile), label, key, f"unknown id {k!r}{suggest(k, known)}")
                 )
     if len(problems) > n or doc is None:
         return None

@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 from babel.messages.pofile import read_po
 
-from generator.data import read_yaml
+from generator.yamlio import read_yaml
 
 HERE = Path(__file__).parent
 SOURCE = HERE / "locales" / "en.yaml"

@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from generator import calc, local
 from generator.answer import overall, verdict_key
-from generator.data import PRECISIONS, Catalog, Gpu, GpuArchitecture, Model, Source, localize
+from generator.data import Catalog
 from generator.i18n import LANGS, L10n, md_escape, round_sig
 from generator.largest import finetune_bytes, largest_parameters
 from generator.messages import CATALOGS, strings
@@ -40,6 +40,7 @@ from generator.results import (
     training_precision,
     verdict,
 )
+from generator.schema import PRECISIONS, Gpu, GpuArchitecture, Model, Source, localize
 
 
 @dataclass(frozen=True)

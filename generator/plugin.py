@@ -22,9 +22,10 @@ from mkdocs.plugins import BasePlugin, event_priority
 
 from generator import workdir
 from generator.cache import Cache, CacheError
-from generator.data import DataError, load_catalog
+from generator.data import load_catalog
 from generator.generate import BuildError, Stats, generate, inputs_digest
 from generator.site import current_stats, source_date_epoch, write_stamp
+from generator.yamlio import DataError
 
 log = logging.getLogger("mkdocs.plugins.gpu-year")
 

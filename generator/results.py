@@ -18,8 +18,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from generator import calc
-from generator.data import PRECISIONS, Catalog, Gpu, Model
+from generator.data import Catalog
 from generator.largest import largest_parameters
+from generator.schema import PRECISIONS, Gpu, Model
 
 TRAINING_PRECISIONS = ("bf16", "fp16", "fp32")  # candidates; ties go to the earlier one
 # One server holds up to eight accelerators (DGX/HGX, most 8-GPU workstations): more cards than

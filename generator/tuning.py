@@ -29,9 +29,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from generator import calc, results
-from generator.data import Catalog, Gpu, Model
+from generator.data import Catalog
 from generator.local import Plan, Span
 from generator.results import Setup
+from generator.schema import Gpu, Model
 
 DEQUANT_FLOP = 1  # per weight and pass: scale the NF4 code by its block's constant
 

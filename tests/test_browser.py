@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from generator import paths
-from generator.data import LANGS
+from generator.schema import LANGS
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,9 @@ import math
 import pytest
 
 from generator.cli import cli
-from generator.data import DataError, figure_paths, load_catalog
+from generator.coverage import figure_paths
+from generator.data import load_catalog
+from generator.yamlio import DataError
 
 
 def validate(runner, data_dir):

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from generator.data import LANGS, localize, resolve
+from generator.lookup import resolve
+from generator.schema import LANGS, localize
 from tests.sitecheck import html_pages, parse
 from tests.test_data import validate
 

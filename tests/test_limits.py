@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from generator import answer
 from generator.cli import cli
-from generator.data import MIN_FRACTION, PRECISIONS, YEARS_RANGE
 from generator.results import compare, training_compute
+from generator.schema import MIN_FRACTION, PRECISIONS, YEARS_RANGE
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.data import UnknownEntry, load_catalog, resolve
+from generator.data import load_catalog
+from generator.lookup import UnknownEntry, resolve
 from tests.conftest import write_mini_data
 
 M3_30 = {"en": "30-core GPU", "de": "GPU mit 30 Kernen"}

@@ -11,7 +11,7 @@ import shutil
 from babel.messages.catalog import Catalog as PoCatalog
 from babel.messages.pofile import write_po
 
-from generator import charts, data, messages, pages, paths
+from generator import charts, messages, pages, paths, schema
 from generator.results import compute_all
 
 
@@ -52,7 +52,7 @@ def test_a_third_language_needs_only_a_catalog_and_prose(tmp_path, catalog, monk
         pages.PageSpec(s.path, s.template, _with_french(s.context))
         for s in pages.build_pages(catalog, results, sizes)
     ]
-    monkeypatch.setattr(data, "LANGS", ("en", "de", "fr"))  # the data's texts got a "fr" too
+    monkeypatch.setattr(schema, "LANGS", ("en", "de", "fr"))  # the data's texts got a "fr" too
     rendered = {spec.path: pages.render_page(env, spec, "fr", catalogs) for spec in specs}
     assert len(rendered) == len(specs) > 50
     assert "1,14 × 10²¹" in rendered["index.md"].replace("\u00a0", " ")  # French: decimal comma
