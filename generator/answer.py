@@ -303,6 +303,35 @@ def columns(
     ]
 
 
+def list_rows(what: str, catalog: Catalog, lang: str) -> list[dict]:
+    """``gpu-year list gpus --json`` or ``list models --json``: one row per entry, raw numbers."""
+    if what == "gpus":
+        return [
+            {
+                "id": g.id,
+                "name": g.label(lang),
+                "memory_gib": g.memory_gib,
+                **{p: g.peak(p) for p in PRECISIONS},
+            }
+            for g in catalog.gpus.values()
+        ]
+    rows = []
+    for m in catalog.models.values():
+        c = training_compute(m)
+        rows.append(
+            {
+                "id": m.id,
+                "name": m.label(lang),
+                "parameters": m.parameters,
+                "active_parameters": m.active_parameters,
+                "training_tokens": m.training_tokens,
+                "training_flops": c.flops if c else None,
+                "training_flops_method": c.method if c else "unknown",
+            }
+        )
+    return rows
+
+
 def render_list(what: str, catalog: Catalog, lang: str) -> str:
     """``gpu-year list gpus`` or ``list models``: a table under a header row."""
     f = L10n(lang)

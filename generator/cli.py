@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import json
 import math
 import os
@@ -20,9 +18,10 @@ import click
 from generator import answer, hfconfig, logs, paths, results, site, workdir
 from generator.custom import CUSTOM, CustomError, custom_gpu, custom_model
 from generator.data import Catalog, json_schemas, load_catalog
+from generator.downloads import csv_text
 from generator.i18n import L10n
 from generator.lookup import UnknownEntry
-from generator.results import Setup, training_compute
+from generator.results import Setup
 from generator.results import compare as compare_pair
 from generator.schema import LANGS, MIN_FRACTION, PRECISIONS, YEARS_RANGE, Gpu, Model
 from generator.yamlio import SHORT, DataError, strip_controls
@@ -375,9 +374,8 @@ def plan(model, days, gpu_keys, lang, as_json, as_csv, data_dir, **options):
         raise click.BadParameter(str(e), param_hint="'MODEL'") from None
     if as_json or as_csv:
         data = [asdict(r) for r in rows]
-        click.echo(
-            json.dumps(data, indent=2, ensure_ascii=False) if as_json else _csv(data), nl=as_json
-        )
+        text = json.dumps(data, indent=2, ensure_ascii=False) if as_json else csv_text(data)
+        click.echo(text, nl=as_json)
     else:
         click.echo(answer.render_plan(rows, m, days, setup, catalog, lang))
 
@@ -414,15 +412,6 @@ def instead(gpu, precision, years, days, gpus, lang, as_json, data_dir, **option
         click.echo(answer.render_instead(result, g, catalog, lang))
 
 
-def _csv(rows: list[dict]) -> str:
-    """Rows as CSV with a header, raw numbers, empty cells for missing values."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
 @cli.command()
 @data_option
 def validate(data_dir):
@@ -457,33 +446,9 @@ def list_(what, as_json, as_csv, lang, data_dir):
         gpu-year list gpus
     """
     catalog = load(data_dir)
-    if what == "gpus":
-        rows = [
-            {
-                "id": g.id,
-                "name": g.label(lang),
-                "memory_gib": g.memory_gib,
-                **{p: g.peak(p) for p in PRECISIONS},
-            }
-            for g in catalog.gpus.values()
-        ]
-    else:
-        rows = []
-        for m in catalog.models.values():
-            c = training_compute(m)
-            rows.append(
-                {
-                    "id": m.id,
-                    "name": m.label(lang),
-                    "parameters": m.parameters,
-                    "active_parameters": m.active_parameters,
-                    "training_tokens": m.training_tokens,
-                    "training_flops": c.flops if c else None,
-                    "training_flops_method": c.method if c else "unknown",
-                }
-            )
+    rows = answer.list_rows(what, catalog, lang)
     if as_csv:
-        click.echo(_csv(rows), nl=False)
+        click.echo(csv_text(rows), nl=False)
     elif as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:

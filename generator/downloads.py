@@ -42,7 +42,9 @@ def matrix_json(catalog: Catalog, results: Results) -> bytes:
     return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
-def _csv(rows: list[dict[str, Any]]) -> bytes:
+def csv_text(rows: list[dict[str, Any]]) -> str:
+    """Rows as CSV with a header, raw numbers, empty cells for missing values."""
+
     def cell(v: Any) -> Any:
         # A text cell starting with = + - @ is run as a formula by spreadsheets: quote it.
         if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
@@ -50,10 +52,14 @@ def _csv(rows: list[dict[str, Any]]) -> bytes:
         return "" if v is None else v
 
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
     writer.writeheader()
     writer.writerows({k: cell(v) for k, v in r.items()} for r in rows)
-    return buf.getvalue().encode()
+    return buf.getvalue()
+
+
+def _csv(rows: list[dict[str, Any]]) -> bytes:
+    return csv_text(rows).encode()
 
 
 def downloads(catalog: Catalog, results: Results) -> dict[str, bytes]:
