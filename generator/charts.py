@@ -19,12 +19,9 @@ from generator.data import Catalog
 from generator.i18n import LANGS, L10n, plain
 from generator.results import (
     Results,
-    compare,
-    heatmap_selection,
-    page_selection,
     training_precision,
 )
-from generator.schema import PRECISIONS, localize, map_text
+from generator.schema import localize, map_text
 
 # Okabe & Ito's colour-blind-safe palette.
 BLUE, ORANGE, GREEN, VERMILLION, SKY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9"
@@ -90,7 +87,7 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
     gname = {gid: map_text(cut, g.labels) for gid, g in catalog.gpus.items()}
     mname = {mid: map_text(cut, m.labels) for mid, m in catalog.models.items()}
     known = {mid: r.compute for mid, r in results.models.items() if r.compute}
-    heat_gpus, heat_models = heatmap_selection(catalog, results)
+    heat_gpus, heat_models = results.heatmap
 
     specs = [
         ChartSpec(
@@ -168,7 +165,7 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
         ChartSpec("img/sensitivity", "sensitivity", _sensitivity(catalog, results)),
     ]
     # The years charts of GPU and model pages show the rows of their page's table (issue 14).
-    chosen = page_selection(catalog, results)
+    chosen = results.selection
     for gid, row in results.pairs.items():
         specs.append(
             ChartSpec(
@@ -221,7 +218,7 @@ def _sensitivity(catalog: Catalog, results: Results) -> dict[str, Any]:
     q = s.question
     gpu = catalog.gpus[q.gpu]
     tp = training_precision(gpu)
-    base = compare(catalog, q.gpu, q.model, precision=tp, utilization=1.0)
+    base = results.question.at_full_duty
     return {
         "gpu": map_text(cut, gpu.labels),
         "model": map_text(cut, catalog.models[q.model].labels),
@@ -233,12 +230,8 @@ def _sensitivity(catalog: Catalog, results: Results) -> dict[str, Any]:
         "duty": q.utilization,
         "mfu": [s.reference_mfu.low, s.reference_mfu.value, s.reference_mfu.high],
         "per_precision": [
-            {
-                "precision": p,
-                "years": compare(catalog, q.gpu, q.model, precision=p).gpu_years_needed,
-            }
-            for p in PRECISIONS
-            if gpu.peak(p)
+            {"precision": p, "years": c.gpu_years_needed}
+            for p, c in results.question.per_precision.items()
         ],
     }
 

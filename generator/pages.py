@@ -31,16 +31,13 @@ from generator.messages import CATALOGS, strings
 from generator.results import (
     PairResult,
     Results,
-    compare,
-    heatmap_selection,
     memory_verdict,
     mfu_prior,
-    page_selection,
     small_runs,
     training_precision,
     verdict,
 )
-from generator.schema import PRECISIONS, Gpu, GpuArchitecture, Model, Source, localize
+from generator.schema import Gpu, GpuArchitecture, Model, Source, localize
 
 
 @dataclass(frozen=True)
@@ -252,9 +249,7 @@ def build_pages(
                 # The table itself is matrix.json, filled in by matrix.js: the page's HTML
                 # does not grow with GPUs × models.
                 "known_models": [mid for mid, r in results.models.items() if r.compute],
-                "heatmap": dict(
-                    zip(("gpus", "models"), heatmap_selection(catalog, results), strict=True)
-                ),
+                "heatmap": dict(zip(("gpus", "models"), results.heatmap, strict=True)),
                 "realistic_factor": 1 / s.reference_mfu.value,
             },
         ),
@@ -276,7 +271,7 @@ def build_pages(
     ]
     # Bounded pages (issue 14): each GPU page shows a selection of models and each model page a
     # selection of GPUs, chosen once by results.page_selection; the matrix shows every pair.
-    chosen = page_selection(catalog, results)
+    chosen = results.selection
     fastest = max(results.gpus, key=lambda gid: results.gpus[gid].best_year_flops)
     for gid, g in gpus.items():
         mids = chosen.models_for_gpu[gid]
@@ -471,55 +466,13 @@ def _question(catalog: Catalog, results: Results) -> dict[str, Any]:
     gpu = catalog.gpus[q.gpu]
     merged = _prefixed(gpu.sources, "gpu")
     claims = []
-    for claim in s.claims:
-        d = claim.model_dump(mode="json", exclude={"sources"})
+    for claim, r in zip(s.claims, results.question.claims, strict=True):
         merged += _prefixed(claim.sources, f"claims.{claim.id}")
-        compute_c = results.models[claim.model].compute
-        assert compute_c is not None  # validated: a claim's model has compute
-        d["model_flops"] = compute_c.flops
-        if claim.gpu:
-            c = compare(
-                catalog,
-                claim.gpu,
-                claim.model,
-                precision=claim.precision,
-                utilization=claim.utilization,
-            )
-            d["computed_years"] = c.gpu_years_needed
-            d["peak_flops"] = c.peak_flops
-            # The same model on both GPUs, at the claim's precision and at the question's.
-            rows = []
-            for gid in (claim.gpu, q.gpu):
-                for p in dict.fromkeys((claim.precision, q.precision)):
-                    if catalog.gpus[gid].peak(p):
-                        r = compare(
-                            catalog, gid, claim.model, precision=p, utilization=claim.utilization
-                        )
-                        rows.append(
-                            {
-                                "gpu": gid,
-                                "precision": p,
-                                "peak_flops": r.peak_flops,
-                                "years": r.gpu_years_needed,
-                            }
-                        )
-            d["same_basis"] = rows
-        else:
-            d["peak_flops"] = claim.tflops * calc.TERA
-            per_year = calc.budget_flops(
-                d["peak_flops"], claim.utilization, calc.seconds(1, s.year_days)
-            )
-            d["computed_years"] = calc.gpu_years_needed(compute_c.flops, per_year)
-            d["same_basis"] = []
-        claims.append(d)
+        claims.append({**claim.model_dump(mode="json", exclude={"sources"}), **asdict(r)})
     sources = _sources(merged)
     h = results.headline
     return {
-        "per_precision": {
-            p: compare(catalog, q.gpu, q.model, precision=p).to_json()
-            for p in PRECISIONS
-            if gpu.peak(p)
-        },
+        "per_precision": {p: c.to_json() for p, c in results.question.per_precision.items()},
         "claims": claims,
         "training_precision": training_precision(gpu),
         "sources": sources,

@@ -746,6 +746,9 @@ class Results:
     gpus: dict[str, GpuResult]
     models: dict[str, ModelResult]
     pairs: dict[str, dict[str, PairResult]] = field(repr=False)  # gpu id -> model id -> pair
+    question: QuestionResult = field(repr=False)  # the in-depth page's and sensitivity's figures
+    selection: PageSelection = field(repr=False)  # the rows of each GPU and model page
+    heatmap: tuple[list[str], list[str]] = field(repr=False)  # the matrix heat map's GPUs, models
 
     def to_json(self) -> dict[str, Any]:
         """Plain, JSON-ready dict (SI units, unrounded)."""
@@ -843,7 +846,90 @@ def compute_all(catalog: Catalog) -> Results:
             )
 
     q = s.question
-    return Results(compare(catalog, q.gpu, q.model), gpus, models, pairs)
+    return Results(
+        compare(catalog, q.gpu, q.model),
+        gpus,
+        models,
+        pairs,
+        question_result(catalog, models),
+        page_selection(catalog, gpus, models),
+        heatmap_selection(catalog, gpus, models),
+    )
+
+
+# ---------------------------------------------------------------- the question in depth
+
+
+@dataclass(frozen=True)
+class BasisRow:
+    """A claim's model on one GPU at one precision, at the claim's duty cycle."""
+
+    gpu: str
+    precision: str
+    peak_flops: float
+    years: float | None
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """A popular figure recomputed: its model's compute and the GPU-years it implies."""
+
+    id: str
+    model_flops: float
+    peak_flops: float
+    computed_years: float | None
+    same_basis: list[BasisRow]  # claim and question GPU × claim and question precision
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """The headline question at each precision, at full duty (sensitivity), and the claims."""
+
+    per_precision: dict[str, Comparison]
+    at_full_duty: Comparison  # the training precision at 100 % duty cycle
+    claims: list[ClaimResult]
+
+
+def question_result(catalog: Catalog, models: dict[str, ModelResult]) -> QuestionResult:
+    """The comparisons the in-depth page and the sensitivity chart discuss."""
+    s = catalog.scenario
+    q = s.question
+    gpu = catalog.gpus[q.gpu]
+    claims = []
+    for claim in s.claims:
+        compute_c = models[claim.model].compute
+        assert compute_c is not None  # validated: a claim's model has compute
+        rows: list[BasisRow] = []
+        if claim.gpu:
+            c = compare(
+                catalog,
+                claim.gpu,
+                claim.model,
+                precision=claim.precision,
+                utilization=claim.utilization,
+            )
+            peak, years = c.peak_flops, c.gpu_years_needed
+            for gid in (claim.gpu, q.gpu):
+                for p in dict.fromkeys((claim.precision, q.precision)):
+                    if catalog.gpus[gid].peak(p):
+                        r = compare(
+                            catalog, gid, claim.model, precision=p, utilization=claim.utilization
+                        )
+                        rows.append(BasisRow(gid, p, r.peak_flops, r.gpu_years_needed))
+        else:
+            peak = claim.tflops * calc.TERA
+            per_year = calc.budget_flops(peak, claim.utilization, calc.seconds(1, s.year_days))
+            years = calc.gpu_years_needed(compute_c.flops, per_year)
+        claims.append(ClaimResult(claim.id, compute_c.flops, peak, years, rows))
+    return QuestionResult(
+        per_precision={
+            p: compare(catalog, q.gpu, q.model, precision=p) for p in PRECISIONS if gpu.peak(p)
+        },
+        at_full_duty=compare(
+            catalog, q.gpu, q.model, precision=training_precision(gpu), utilization=1.0
+        ),
+        claims=claims,
+    )
 
 
 def _implied_mfu(m: Model, catalog: Catalog) -> tuple[float | None, str | None, str | None]:
@@ -929,18 +1015,25 @@ def spread(ids: list[str], key: dict[str, float], n: int, keep: list[str]) -> li
     return sorted(chosen, key=key.__getitem__)
 
 
-def heatmap_selection(catalog: Catalog, results: Results) -> tuple[list[str], list[str]]:
+def heatmap_selection(
+    catalog: Catalog, gpus: dict[str, GpuResult], models: dict[str, ModelResult]
+) -> tuple[list[str], list[str]]:
     """The matrix heat map's rows and columns: GPUs spread over their yearly compute, models over
     their training compute, the headline pair always in; the table below it has every pair."""
     q = catalog.scenario.question
-    gpu_flops = {gid: r.best_year_flops for gid, r in results.gpus.items()}
-    model_flops = {mid: r.compute.flops for mid, r in results.models.items() if r.compute}
-    gpus = spread(list(gpu_flops), gpu_flops, HEATMAP_GPUS, [q.gpu, *catalog.scenario.chart_gpus])
-    models = spread(list(model_flops), model_flops, HEATMAP_MODELS, [q.model])
-    return gpus[::-1], models  # the fastest card on top, the smallest model on the left
+    gpu_flops = {gid: r.best_year_flops for gid, r in gpus.items()}
+    model_flops = {mid: r.compute.flops for mid, r in models.items() if r.compute}
+    rows = spread(list(gpu_flops), gpu_flops, HEATMAP_GPUS, [q.gpu, *catalog.scenario.chart_gpus])
+    columns = spread(list(model_flops), model_flops, HEATMAP_MODELS, [q.model])
+    return rows[::-1], columns  # the fastest card on top, the smallest model on the left
 
 
-def page_selection(catalog: Catalog, results: Results, limit: int = PAGE_ROWS) -> PageSelection:
+def page_selection(
+    catalog: Catalog,
+    gpus: dict[str, GpuResult],
+    models: dict[str, ModelResult],
+    limit: int = PAGE_ROWS,
+) -> PageSelection:
     """The rows of each GPU page and each model page, at most ``limit`` (issue 14), so that a page
     does not grow with the size of the catalog; the matrix page shows every pair.
 
@@ -963,10 +1056,10 @@ def page_selection(catalog: Catalog, results: Results, limit: int = PAGE_ROWS) -
 
     fixed_models = [q.model, *(c.model for c in s.claims)]
     fixed_models += [m for m in (local_pages.models if local_pages else []) if m in catalog.models]
-    flops = {mid: r.compute.flops for mid, r in results.models.items() if r.compute}
+    flops = {mid: r.compute.flops for mid, r in models.items() if r.compute}
     with_compute = list(flops)
     models_for_gpu = {}
-    for gid, g in results.gpus.items():
+    for gid, g in gpus.items():
         # sorted is stable: ties keep catalog order
         gap = {mid: log_gap(flops[mid], g.realistic_year_flops) for mid in with_compute}
         near = sorted(with_compute, key=gap.__getitem__)
@@ -976,15 +1069,13 @@ def page_selection(catalog: Catalog, results: Results, limit: int = PAGE_ROWS) -
     local_gpus = [g for g in (local_pages.gpus if local_pages else []) if g in catalog.gpus]
     gpus_for_model = {}
     for mid, m in catalog.models.items():
-        r = results.models[mid]
+        r = models[mid]
         hw = m.training_hardware
         trained_on = [hw.gpu] if hw and hw.gpu else []
         if r.compute:
-            gap = {
-                g: log_gap(results.gpus[g].realistic_year_flops, r.compute.flops) for g in gpu_order
-            }
+            gap = {g: log_gap(gpus[g].realistic_year_flops, r.compute.flops) for g in gpu_order}
         else:
-            gap = {g: log_gap(results.gpus[g].memory_bytes, r.memory.training) for g in gpu_order}
+            gap = {g: log_gap(gpus[g].memory_bytes, r.memory.training) for g in gpu_order}
         near = sorted(gpu_order, key=gap.__getitem__)
         gpus_for_model[mid] = _pick([*fixed_gpus, *trained_on, *local_gpus], near, gpu_order, limit)
     return PageSelection(models_for_gpu, gpus_for_model)

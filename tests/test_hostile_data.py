@@ -143,9 +143,11 @@ def test_bad_data_is_one_clean_message(tmp_path, case, command):
 def test_a_name_that_looks_like_a_formula_stays_text_in_the_cli_csv(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(Path(__file__).parent.parent / "data", data)
-    replace_once("gpus.yaml", "name: NVIDIA GeForce RTX 4090\n", "name: '=HYPERLINK(\"x\")'\n")(data)
+    replace_once("gpus.yaml", "name: NVIDIA GeForce RTX 4090\n", "name: '=HYPERLINK(\"x\")'\n")(
+        data
+    )
     args = ["list", "gpus", "--csv", "--data", str(data)]
     out = CliRunner().invoke(cli, args, catch_exceptions=False).output
     row = next(line for line in out.splitlines() if line.startswith("rtx-4090,"))
     # quoted with ' so that a spreadsheet shows the text instead of running it (OWASP CSV injection)
-    assert row.startswith("rtx-4090,\"'=HYPERLINK(\"\"x\"\")\",")
+    assert row.startswith('rtx-4090,"\'=HYPERLINK(""x"")",')

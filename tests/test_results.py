@@ -14,7 +14,6 @@ from generator.results import (
     REACH,
     compare,
     compute_all,
-    heatmap_selection,
     spread,
     training_precision,
     verdict,
@@ -174,7 +173,7 @@ def test_spread_picks_evenly_on_a_log_scale_and_keeps_what_it_must():
 
 
 def test_heat_map_is_bounded_and_holds_the_headline_pair(catalog):
-    gpus, models = heatmap_selection(catalog, compute_all(catalog))
+    gpus, models = compute_all(catalog).heatmap
     assert len(gpus) <= 30
     assert len(models) <= 24
     assert catalog.scenario.question.gpu in gpus
