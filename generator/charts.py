@@ -19,7 +19,6 @@ from generator.data import Catalog
 from generator.i18n import LANGS, L10n, plain
 from generator.results import (
     Results,
-    training_precision,
 )
 from generator.schema import localize, map_text
 
@@ -182,7 +181,7 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
                 },
             )
         )
-    specs += run_memory_specs(catalog)
+    specs += run_memory_specs(results)
     for mid in known:
         specs.append(
             ChartSpec(
@@ -217,7 +216,7 @@ def _sensitivity(catalog: Catalog, results: Results) -> dict[str, Any]:
     s = catalog.scenario
     q = s.question
     gpu = catalog.gpus[q.gpu]
-    tp = training_precision(gpu)
+    tp = results.gpus[q.gpu].training_precision
     base = results.question.at_full_duty
     return {
         "gpu": map_text(cut, gpu.labels),
@@ -982,15 +981,11 @@ DRAW = {
 # ---------------------------------------------------------------- running a model locally
 
 
-def run_memory_specs(catalog: Catalog) -> list[ChartSpec]:
+def run_memory_specs(results: Results) -> list[ChartSpec]:
     """Memory by context and weight format, one chart per model the pages list."""
-    from generator import local
-
-    if catalog.local is None:
-        return []
     return [
-        ChartSpec(f"img/run/{mid}", "run_memory", local.memory_chart(catalog, mid))
-        for mid in catalog.local.pages.models
+        ChartSpec(f"img/run/{mid}", "run_memory", payload)
+        for mid, payload in results.local.memory_charts.items()
     ]
 
 

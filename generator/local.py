@@ -875,3 +875,51 @@ def memory_chart(catalog: Catalog, model_id: str) -> dict[str, Any]:
         "lines": lines,
         "gpus": [{"memory": gib * calc.GIB} for gib in sizes],
     }
+
+
+RUN_FORMAT = "q4_k_m"  # the weight format the "fine-tune or run" page counts: the common download
+
+
+def run_hub(catalog: Catalog) -> dict[str, Any]:
+    """The "fine-tune or run" page (and the home page's way to it): the common cards with the
+    largest model per method and at Q4_K_M (the GPU pages' figures, ``largest``), and the common
+    models' memory to run and to fine-tune with QLoRA on one card, each linking to its section.
+    Without formats.yaml the cards are the scenario's chart GPUs and the run figures are left out.
+    """
+    loc = catalog.local
+    chosen = loc.pages.gpus if loc else catalog.scenario.chart_gpus
+    gids = [g for g in chosen if g in catalog.gpus]
+    fmt = loc.weight_formats.get(RUN_FORMAT) if loc else None
+    cards = []
+    for gid in gids:
+        g = catalog.gpus[gid]
+        tune = {k: largest_parameters(catalog, g, b) for k, b in finetune_bytes(catalog).items()}
+        cards.append(
+            {
+                "gpu": gid,
+                "memory_gib": g.memory_gib,
+                "finetune": tune,
+                "run": fmt and largest_parameters(catalog, g, fmt.bits_per_weight.value / 8),
+            }
+        )
+    models = []
+    if loc and fmt:
+        for mid in (m for m in loc.pages.models if m in catalog.models):
+            plan = infer(catalog, gids[0], mid, quant=fmt.id, context=loc.pages.context)
+            qlora = finetune(catalog, gids[0], mid, method="qlora")
+            models.append(
+                {
+                    "model": mid,
+                    "context": plan.settings["context"],
+                    "run": plan.total.value,
+                    "qlora": qlora.total.value,
+                    "complete": plan.complete and qlora.complete,
+                }
+            )
+    return {
+        "local": loc is not None,
+        "cards": cards,
+        "models": models,
+        "format": fmt.name if fmt else None,
+        "bytes_per_param": finetune_bytes(catalog),
+    }

@@ -22,19 +22,15 @@ from jinja2 import meta
 from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 
-from generator import calc, local
+from generator import calc
 from generator.answer import overall, verdict_key
 from generator.data import Catalog
 from generator.i18n import LANGS, L10n, md_escape, round_sig
-from generator.largest import finetune_bytes, largest_parameters
 from generator.messages import CATALOGS, strings
 from generator.results import (
     PairResult,
     Results,
     memory_verdict,
-    mfu_prior,
-    small_runs,
-    training_precision,
     verdict,
 )
 from generator.schema import Gpu, GpuArchitecture, Model, Source, localize
@@ -191,7 +187,7 @@ def build_pages(
         "chart_sizes": chart_sizes,
     }
 
-    hub = run_hub(catalog)
+    hub = results.local.hub
     pages = [
         PageSpec(
             "index.md",
@@ -209,8 +205,8 @@ def build_pages(
             "method",
             {
                 **common,
-                "run": local.method_section(catalog),
-                "mfu_prior": _mfu_prior(catalog),
+                "run": results.local.method,
+                "mfu_prior": _mfu_prior(results),
                 "year_seconds": calc.seconds(1, s.year_days),
             },
         ),
@@ -289,7 +285,7 @@ def build_pages(
                     ),
                     "models": {mid: _model_brief(models[mid], model_results[mid]) for mid in mids},
                     "shown": {"n": len(mids), "of": len(models)},
-                    "run": local.gpu_section(catalog, gid),
+                    "run": results.local.gpus[gid],
                     # the page opens with the headline model on this card (it is in `pairs`)
                     "answer": {
                         "model": q.model,
@@ -315,7 +311,7 @@ def build_pages(
                     "gpus": {gid: _gpu_brief(gpus[gid], gpu_results[gid]) for gid in gids},
                     "shown": {"n": len(gids), "of": len(gpus)},
                     "hardware_gpu": _hardware_gpu(catalog.models[mid], gpus),
-                    "run": local.model_section(catalog, mid),
+                    "run": results.local.models[mid],
                     # the page opens with this model on the headline card (it is in `pairs`),
                     # and on the catalog's fastest card
                     "answer": {
@@ -357,9 +353,9 @@ CALC_ROWS = [
 ]
 
 
-def _mfu_prior(catalog: Catalog) -> dict[str, Any] | None:
+def _mfu_prior(results: Results) -> dict[str, Any] | None:
     """Method page: the MFU prior's fit and every published run with the band at its size."""
-    prior = mfu_prior(catalog)
+    prior = results.mfu_prior
     if prior is None:
         return None
     rows = []
@@ -474,7 +470,7 @@ def _question(catalog: Catalog, results: Results) -> dict[str, Any]:
     return {
         "per_precision": {p: c.to_json() for p, c in results.question.per_precision.items()},
         "claims": claims,
-        "training_precision": training_precision(gpu),
+        "training_precision": results.gpus[q.gpu].training_precision,
         "sources": sources,
         "cites": _citations(sources),
         # The worked example's figures: the peak in units of 10¹² FLOP/s, and how many times
@@ -495,62 +491,13 @@ def _instead(catalog: Catalog, results: Results) -> dict[str, Any]:
     s = catalog.scenario
     full = s.recipe(s.training_recipe)
     checks = [
-        {"gpu": gid, "rows": [asdict(r) for r in small_runs(catalog, gid, s.small_models)]}
-        for gid in s.small_model_gpus
+        {"gpu": gid, "rows": [asdict(r) for r in runs]} for gid, runs in results.small_runs.items()
     ]
     return {
         "gpu_results": {gid: asdict(r) for gid, r in results.gpus.items()},
         "recipes": [r.model_dump(mode="json", exclude={"sources", "notes"}) for r in s.recipes],
         "full_recipe": full.id,
         "checks": checks,
-    }
-
-
-RUN_FORMAT = "q4_k_m"  # the weight format the "fine-tune or run" page counts: the common download
-
-
-def run_hub(catalog: Catalog) -> dict[str, Any]:
-    """The "fine-tune or run" page (and the home page's way to it): the common cards with the
-    largest model per method and at Q4_K_M (the GPU pages' figures, ``largest``), and the common
-    models' memory to run and to fine-tune with QLoRA on one card, each linking to its section.
-    Without formats.yaml the cards are the scenario's chart GPUs and the run figures are left out.
-    """
-    loc = catalog.local
-    chosen = loc.pages.gpus if loc else catalog.scenario.chart_gpus
-    gids = [g for g in chosen if g in catalog.gpus]
-    fmt = loc.weight_formats.get(RUN_FORMAT) if loc else None
-    cards = []
-    for gid in gids:
-        g = catalog.gpus[gid]
-        tune = {k: largest_parameters(catalog, g, b) for k, b in finetune_bytes(catalog).items()}
-        cards.append(
-            {
-                "gpu": gid,
-                "memory_gib": g.memory_gib,
-                "finetune": tune,
-                "run": fmt and largest_parameters(catalog, g, fmt.bits_per_weight.value / 8),
-            }
-        )
-    models = []
-    if loc and fmt:
-        for mid in (m for m in loc.pages.models if m in catalog.models):
-            plan = local.infer(catalog, gids[0], mid, quant=fmt.id, context=loc.pages.context)
-            qlora = local.finetune(catalog, gids[0], mid, method="qlora")
-            models.append(
-                {
-                    "model": mid,
-                    "context": plan.settings["context"],
-                    "run": plan.total.value,
-                    "qlora": qlora.total.value,
-                    "complete": plan.complete and qlora.complete,
-                }
-            )
-    return {
-        "local": loc is not None,
-        "cards": cards,
-        "models": models,
-        "format": fmt.name if fmt else None,
-        "bytes_per_param": finetune_bytes(catalog),
     }
 
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
-from generator import calc
+from generator import calc, local
 from generator.data import Catalog
 from generator.largest import largest_parameters
 from generator.schema import PRECISIONS, Gpu, Model
@@ -749,6 +750,15 @@ class Results:
     question: QuestionResult = field(repr=False)  # the in-depth page's and sensitivity's figures
     selection: PageSelection = field(repr=False)  # the rows of each GPU and model page
     heatmap: tuple[list[str], list[str]] = field(repr=False)  # the matrix heat map's GPUs, models
+    mfu_prior: MfuPrior | None = field(repr=False)  # None with fewer than three published runs
+    small_runs: dict[str, list[SmallRun]] = field(repr=False)  # scenario.small_model_gpus
+    catalog: Catalog = field(repr=False, compare=False)  # what these results are of
+
+    @cached_property
+    def local(self) -> LocalResults:
+        """Fine-tuning and running as the pages show them; computed at first use (a second or
+        two), since the commands that only compare never need it."""
+        return local_results(self.catalog)
 
     def to_json(self) -> dict[str, Any]:
         """Plain, JSON-ready dict (SI units, unrounded)."""
@@ -854,6 +864,36 @@ def compute_all(catalog: Catalog) -> Results:
         question_result(catalog, models),
         page_selection(catalog, gpus, models),
         heatmap_selection(catalog, gpus, models),
+        mfu_prior(catalog),
+        {gid: small_runs(catalog, gid, s.small_models) for gid in s.small_model_gpus},
+        catalog,
+    )
+
+
+@dataclass(frozen=True)
+class LocalResults:
+    """What the pages show of fine-tuning and running (formats.yaml; empty without it): the
+    Method page's tables, each GPU's and model's section, the "fine-tune or run" hub and the data
+    of its memory-by-context charts."""
+
+    method: dict[str, Any] | None
+    gpus: dict[str, dict[str, Any] | None]
+    models: dict[str, dict[str, Any] | None]
+    hub: dict[str, Any]
+    memory_charts: dict[str, dict[str, Any]]  # model id -> chart payload
+
+
+def local_results(catalog: Catalog) -> LocalResults:
+    """Every fine-tune and inference figure the pages and charts show, computed once."""
+    return LocalResults(
+        method=local.method_section(catalog),
+        gpus={gid: local.gpu_section(catalog, gid) for gid in catalog.gpus},
+        models={mid: local.model_section(catalog, mid) for mid in catalog.models},
+        hub=local.run_hub(catalog),
+        memory_charts={
+            mid: local.memory_chart(catalog, mid)
+            for mid in (catalog.local.pages.models if catalog.local else [])
+        },
     )
 
 
