@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ast
 
+import pytest
+
 from generator import paths
 
 PACKAGE = paths.ROOT / "generator"
@@ -66,3 +68,26 @@ def test_the_import_graph_has_no_circle():
     graph = {p.stem: imports(p.read_text(encoding="utf-8")) - {p.stem} for p in files}
     assert graph["data"] >= {"schema", "validation", "localdata"}  # the scan sees the imports
     assert circles(graph) == []
+
+
+# What computes: the views may read its result types, never call into it.
+ENGINE = {"local", "fits", "tuning", "custom", "largest", "calculator"}
+ENGINE_CALLS = {"compare", "compute_all", "plan", "instead", "page_selection", "heatmap_selection"}
+
+
+def imported_names(source: str, module: str) -> set[str]:
+    """The names a source imports from ``generator.<module>``."""
+    return {
+        a.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and node.module == f"generator.{module}"
+        for a in node.names
+    }
+
+
+@pytest.mark.parametrize("view", ["pages", "charts"])
+def test_pages_and_charts_read_results_and_compute_nothing(view):
+    source = (PACKAGE / f"{view}.py").read_text(encoding="utf-8")
+    assert not imports(source) & ENGINE
+    assert not imported_names(source, "results") & ENGINE_CALLS
+    assert "Results" in imported_names(source, "results")  # the scan sees this import
