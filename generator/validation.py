@@ -98,8 +98,8 @@ def load_list(
         # `compare` and the pages find entries by name too: two with one name would be ambiguous.
         shown = labels(entry) if isinstance(entry, Named) else []  # measurements have no name
         for what, value in (*(("name", n) for n in shown), ("id", entry.id)):
-            key = folded(value)
-            if not key:
+            token = folded(value)
+            if not token:
                 problems.append(
                     Problem(
                         file,
@@ -111,7 +111,7 @@ def load_list(
                     )
                 )
                 continue
-            other = names.setdefault(key, f"the {what} of {label}")
+            other = names.setdefault(token, f"the {what} of {label}")
             if not other.endswith(f" of {label}"):
                 problems.append(
                     Problem(
