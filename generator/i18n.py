@@ -6,6 +6,7 @@ German and English differ in more than the decimal mark: ``1,14 × 10²¹`` vs `
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -69,6 +70,26 @@ def round_sig(x: float, sig: int) -> Decimal:
     return d.quantize(Decimal(f"1e{d.adjusted() - sig + 1}"), rounding=ROUND_HALF_UP)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _format_decimal(digits: str, pattern: str, lang: str) -> str:
+    return _pattern(pattern).apply(Decimal(digits), Locale.parse(lang))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _format_compact(digits: str, kind: str, fraction_digits: int, lang: str) -> str:
+    return format_compact_decimal(
+        Decimal(digits),
+        format_type=kind,
+        fraction_digits=fraction_digits,
+        locale=Locale.parse(lang),
+    )
+
+
+@functools.cache
+def _pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
+
+
 class L10n:
     """Strings and number formats of one language (``en`` or ``de``)."""
 
@@ -83,13 +104,10 @@ class L10n:
         self.gettext = gettext(lang, catalogs)
         self.ngettext = ngettext(lang, catalogs)
         self._plural = plural_rule(lang, catalogs)
-        self._patterns: dict[str, NumberPattern] = {}
 
     def _decimal(self, d: Decimal, pattern: str) -> str:
-        """Babel's format_decimal with the pattern parsed once (pages format thousands)."""
-        if pattern not in self._patterns:
-            self._patterns[pattern] = parse_pattern(pattern)
-        return self._patterns[pattern].apply(d, self.locale)
+        """Babel's format_decimal, each number formatted once per build (pages repeat them)."""
+        return _format_decimal(str(d), pattern, self.lang)
 
     # ------------------------------------------------------------ strings
 
@@ -211,9 +229,7 @@ class L10n:
             d = round_sig(x, 3)
             mantissa_digits = (d.adjusted() % 3) + 1
             kind = "long" if self.lang == "en" or abs(x) >= 1e12 else "short"
-            s = format_compact_decimal(
-                d, format_type=kind, fraction_digits=max(0, 3 - mantissa_digits), locale=self.locale
-            )
+            s = _format_compact(str(d), kind, max(0, 3 - mantissa_digits), self.lang)
         if noun:
             s = f"{s} {self.text('units.' + noun)}"
         return s

@@ -8,6 +8,7 @@ data, its language and the template files it uses.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -582,7 +583,13 @@ def template_name(env: jinja2.Environment, spec: PageSpec, lang: str) -> str:
     """The page's one template (``pages/<name>.md.j2``, its prose from ``prose/<lang>/``) or,
     for a page not yet converted, its template for this language."""
     one = f"pages/{spec.template}.md.j2"
-    return one if one in env.list_templates() else f"pages/{spec.template}.{lang}.md.j2"
+    return one if one in _templates(env) else f"pages/{spec.template}.{lang}.md.j2"
+
+
+@functools.lru_cache(maxsize=4)
+def _templates(env: jinja2.Environment) -> frozenset[str]:
+    """The templates ``env`` finds (listed once per environment: a build makes a new one)."""
+    return frozenset(env.list_templates())
 
 
 def template_files(env: jinja2.Environment, name: str) -> list[str]:
