@@ -62,8 +62,9 @@ def render(c: Comparison, gpu: Gpu, model: Model, catalog: Catalog, lang: str) -
         f.text(
             "compare.duty_cycle",
             utilization=f.pct(c.utilization),
-            low=f.pct(s.reference_mfu.low),
-            high=f.pct(s.reference_mfu.high),
+            low=f.pct(c.realistic_mfu_low),
+            high=f.pct(c.realistic_mfu_high),
+            mfu=f.pct(c.realistic_mfu),
         ),
     ]
     if c.gpus > 1:
