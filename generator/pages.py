@@ -634,41 +634,44 @@ def cite(cites: dict[str, list[int]], path: str) -> Markup:
     return Markup("<sup>" + ",".join(f"[{n}](#ref-{n})" for n in numbers) + "</sup>")
 
 
-def render_page(
-    env: jinja2.Environment, spec: PageSpec, lang: str, catalogs: Path = CATALOGS
-) -> str:
-    """Render one page in one language (``catalogs``: where the languages' .po files are)."""
-    f = L10n(lang, catalogs)
-    here = posixpath.dirname(spec.path)
+class PageHelpers:
+    """What a template may call besides its context: links, localized words and numbers, table
+    cells. One per page and language; ``render_page`` hands the templates its methods by name."""
 
-    def url(target: str, anchor: str = "") -> Markup:
+    def __init__(self, spec: PageSpec, lang: str, catalogs: Path = CATALOGS):
+        self.spec, self.lang, self.catalogs = spec, lang, catalogs
+        self.f = L10n(lang, catalogs)
+        self._here = posixpath.dirname(spec.path)
+
+    def url(self, target: str, anchor: str = "") -> Markup:
         """Link from this page to a docs-relative target (``gpus/rtx-4090.md``)."""
-        rel = posixpath.relpath(target, here or ".")
+        rel = posixpath.relpath(target, self._here or ".")
         return Markup(rel + (f"#{anchor}" if anchor else ""))
 
-    def field(path: str) -> Markup:
+    def field(self, path: str) -> Markup:
         """Localized name of a data field (merged lists cite ``gpu.…``, ``recipes.<id>.…``)."""
         parts = path.split(".")
         skip = {"recipes": 2, "claims": 2, "gpu": 1}.get(parts[0], 0)
-        return f.t("field." + ".".join(parts[skip:]))
+        return self.f.t("field." + ".".join(parts[skip:]))
 
-    def years_cell(years: float | None) -> Markup:
-        return Markup("–") if years is None else sortable(years, f.value(years))
+    def years_cell(self, years: float | None) -> Markup:
+        return Markup("–") if years is None else sortable(years, self.f.value(years))
 
-    def run_cell(p: dict[str, Any]) -> Markup:
+    def run_cell(self, p: dict[str, Any]) -> Markup:
         """A whole run's energy and cloud cost, sortable by energy."""
         if p["run_energy_kwh"] is None:
             return Markup("–")
-        shown = f"{f.num(p['run_energy_kwh'])}\u00a0kWh"
+        shown = f"{self.f.num(p['run_energy_kwh'])}\u00a0kWh"
         if p["run_cloud_cost_usd"] is not None:
-            shown += f" · {f.money(p['run_cloud_cost_usd'], 'USD')}"
+            shown += f" · {self.f.money(p['run_cloud_cost_usd'], 'USD')}"
         return sortable(p["run_energy_kwh"], shown)
 
-    def fmt(kind: str, value: Any) -> str:
+    def fmt(self, kind: str, value: Any) -> str:
         """A calculator value as calculator.js shows it (same kinds, same formatter)."""
         if value is None:
             return "–"
-        currency = spec.context["scenario"]["electricity"]["currency"]
+        f = self.f
+        currency = self.spec.context["scenario"]["electricity"]["currency"]
         return {
             "flops": f.flops,
             "pct": f.pct,
@@ -681,77 +684,88 @@ def render_page(
             "usd": lambda v: f.money(v, "USD"),
         }[kind](value)
 
-    def calc_href(**question: Any) -> Markup:
+    def calc_href(self, **question: Any) -> Markup:
         """A link into the calculator that carries the assumptions the page's figures use: the
         question (``gpu``, ``model``, ``precision``; None left out), the scenario's duty cycle
         and MFU, so the calculator opens with the page's numbers."""
-        s = spec.context["scenario"]
+        s = self.spec.context["scenario"]
         query = {k: v for k, v in question.items() if v is not None}
         query |= {"utilization": s["question"]["utilization"], "mfu": s["reference_mfu"]["value"]}
-        return Markup(f"{url('calculator.md')}?{urlencode(query)}")
+        return Markup(f"{self.url('calculator.md')}?{urlencode(query)}")
 
-    def asset(path: str) -> Markup:
+    def asset(self, path: str) -> Markup:
         """A site file linked from raw HTML: relative to the page's directory URL."""
-        depth = spec.path.count("/") + (0 if spec.path.endswith("index.md") else 1)
-        return Markup("../" * (depth + (lang != LANGS[0])) + path)
+        p = self.spec.path
+        depth = p.count("/") + (0 if p.endswith("index.md") else 1)
+        return Markup("../" * (depth + (self.lang != LANGS[0])) + path)
 
-    def words(*prefixes: str) -> Markup:
+    def words(self, *prefixes: str) -> Markup:
         """The language's strings under ``prefixes`` as JSON for a page script."""
-        chosen = {k: v for k, v in strings(lang, catalogs).items() if k.startswith(prefixes)}
+        chosen = {
+            k: v for k, v in strings(self.lang, self.catalogs).items() if k.startswith(prefixes)
+        }
         return Markup(json.dumps(chosen, ensure_ascii=False).replace("</", "<\\/"))
 
-    def text(value: Any) -> Any:
+    def text(self, value: Any) -> Any:
         """Free text from data in this language: ``{en: …, de: …}`` or a language-neutral string.
 
         The context is already in this language (see ``localize``): this passes strings through
         and picks the language of a mapping built in the template.
         """
-        return localize(value, lang)
+        return localize(value, self.lang)
 
-    def name(entry: Any) -> Any:
+    def name(self, entry: Any) -> Any:
         """The display name of a GPU or model in this language: its label with the localized
         qualifier ("Google Cloud TPU v4 (pro Chip)"); takes a data dict or a name itself."""
-        return text(entry["name"] if isinstance(entry, dict) and "name" in entry else entry)
+        return self.text(entry["name"] if isinstance(entry, dict) and "name" in entry else entry)
 
-    def yesno(flag: bool) -> Markup:
-        return f.t("common.yes" if flag else "common.no")
+    def yesno(self, flag: bool) -> Markup:
+        return self.f.t("common.yes" if flag else "common.no")
 
-    def gettext(text: str, **kwargs: Any) -> Markup:
+    def gettext(self, text: str, **kwargs: Any) -> Markup:
         """``_('One year at {pct}', pct=…)``: the language's words, ``{placeholders}`` filled
         in and escaped for Markdown like ``t()`` (pybabel extracts the literal)."""
-        words = f.gettext(text)
+        words = self.f.gettext(text)
         if not kwargs:
             return Markup(words)
         return Markup(words.format(**{k: _escaped(v) for k, v in kwargs.items()}))
 
-    def ngettext(singular: str, plural: str, n: int, /, **kwargs: Any) -> Markup:
+    def ngettext(self, singular: str, plural: str, n: int, /, **kwargs: Any) -> Markup:
         """``ngettext('{n} card', '{n} cards', n, n=…)``: ``gettext`` in the form for ``n``."""
-        words = f.ngettext(singular, plural, n)
+        words = self.f.ngettext(singular, plural, n)
         return Markup(words.format(**{k: _escaped(v) for k, v in kwargs.items()}))
 
+    def names(self) -> dict[str, Any]:
+        """The template API: every name a template may use besides its context."""
+        return {
+            "_": self.gettext,
+            "ngettext": self.ngettext,
+            "f": self.f,
+            "t": self.f.t,
+            "tn": self.f.tp,
+            "field": self.field,
+            "lang": self.lang,
+            "url": self.url,
+            "page": self.spec.path,
+            "v": sortable,
+            "cite": cite,
+            "years_cell": self.years_cell,
+            "run_cell": self.run_cell,
+            "fmt": self.fmt,
+            "calc_href": self.calc_href,
+            "asset": self.asset,
+            "words": self.words,
+            "text": self.text,
+            "name": self.name,
+            "yesno": self.yesno,
+        }
+
+
+def render_page(
+    env: jinja2.Environment, spec: PageSpec, lang: str, catalogs: Path = CATALOGS
+) -> str:
+    """Render one page in one language (``catalogs``: where the languages' .po files are)."""
+    helpers = PageHelpers(spec, lang, catalogs)
     template = env.get_template(template_name(env, spec, lang))
     # The context is language-neutral; free text from the data ({en: …, de: …}) in this language
-    context = localize(spec.context, lang)
-    return template.render(
-        **context,
-        _=gettext,
-        ngettext=ngettext,
-        f=f,
-        t=f.t,
-        tn=f.tp,
-        field=field,
-        lang=lang,
-        url=url,
-        page=spec.path,
-        v=sortable,
-        cite=cite,
-        years_cell=years_cell,
-        run_cell=run_cell,
-        fmt=fmt,
-        calc_href=calc_href,
-        asset=asset,
-        words=words,
-        text=text,
-        name=name,
-        yesno=yesno,
-    )
+    return template.render(**localize(spec.context, lang), **helpers.names())
