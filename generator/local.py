@@ -21,6 +21,7 @@ from generator.data import Catalog
 from generator.largest import finetune_bytes, largest_parameters, overhead_bytes
 from generator.localdata import Local, WeightFormat
 from generator.schema import Gpu, Model, text_in
+from generator.span import ZERO, Span
 
 GB = 1e9
 METHODS = ("full", "lora", "qlora")
@@ -28,31 +29,6 @@ OPTIMIZERS = ("adam", "adam8bit")
 SHARDING = ("sharded", "replicated")
 TARGETS = ("all", "attention")
 MAX_CARDS = 64  # "cards needed" stops counting here
-
-
-@dataclass(frozen=True)
-class Span:
-    """A figure with its range."""
-
-    value: float
-    low: float
-    high: float
-
-    @staticmethod
-    def of(x: float) -> Span:
-        return Span(x, x, x)
-
-    def __add__(self, other: Span) -> Span:
-        return Span(self.value + other.value, self.low + other.low, self.high + other.high)
-
-    def __mul__(self, k: float) -> Span:
-        return Span(self.value * k, self.low * k, self.high * k)
-
-    def __truediv__(self, k: float) -> Span:
-        return Span(self.value / k, self.low / k, self.high / k)
-
-
-ZERO = Span(0.0, 0.0, 0.0)
 
 
 # ---------------------------------------------------------------- formulas
@@ -222,7 +198,7 @@ def bits_per_weight(fmt: WeightFormat, model: Model) -> Span:
     """
     b, mix, s = fmt.bits_per_weight, fmt.mix, shape(model)
     if not (mix and s.layers and s.d_model and s.vocab and s.q_width and s.kv_width):
-        return Span(b.value, b.low, b.high)
+        return b.span
     n = model.parameters
     embed = s.vocab * s.d_model
     width = mlp_width(n, s.layers, s.d_model, s.q_width, s.kv_width, s.vocab)
@@ -443,8 +419,7 @@ def calibration(catalog: Catalog) -> Calibration:
 
 
 def _overhead(loc: Local) -> Span:
-    o = loc.overhead.gb_per_gpu
-    return Span(o.value * GB, o.low * GB, o.high * GB)
+    return loc.overhead.gb_per_gpu.span * GB
 
 
 @dataclass(frozen=True)
@@ -635,7 +610,7 @@ def infer(
     context = context or s.context or 4096
     cal = cal or calibration(catalog)
     b = bits_per_weight(fmt, model)
-    weights = Span(*(weight_bytes(model.parameters, x) for x in (b.value, b.low, b.high)))
+    weights = b.map(lambda x: weight_bytes(model.parameters, x))
     kv_total = None
     if s.layers and s.kv_values:
         kv_total = kv_cache_bytes(
@@ -647,7 +622,7 @@ def infer(
         "overhead": _overhead(loc) * gpus,
     }
     active = model.compute_parameters
-    read = Span(*(weight_bytes(active, x) for x in (b.value, b.low, b.high)))
+    read = b.map(lambda x: weight_bytes(active, x))
     kv_seq = (kv_total or 0.0) / batch
     k = cal.classes[device_class(gpu)]
     peak = inference_peak(gpu)

@@ -9,8 +9,9 @@ from generator.data import Catalog
 from generator.fits import Fix
 from generator.i18n import L10n, plain
 from generator.largest import finetune_bytes, finetune_kind
-from generator.local import MAX_CARDS, Plan, Span
+from generator.local import MAX_CARDS, Plan
 from generator.schema import Gpu, text_in
+from generator.span import Span
 
 
 def _span(f: L10n, s: Span, fmt) -> str:

@@ -18,6 +18,7 @@ from pydantic import (
 
 from generator.coverage import NOT_FIGURES, check_sources
 from generator.schema import Count, Id, Localized, Quantity, Sourced, Strict, Text
+from generator.span import Span
 from generator.validation import entry_label, load_list, problems_from, suggest
 from generator.yamlio import DataError, Document, Problem, parse_yaml
 
@@ -38,6 +39,10 @@ class Spread(Strict):
         if not self.low <= self.value <= self.high:
             raise ValueError("expected low ≤ value ≤ high")
         return self
+
+    @property
+    def span(self) -> Span:
+        return Span(self.value, self.low, self.high)
 
 
 FormatId = Annotated[

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from generator.span import Span
 from generator.yamlio import (
     SHORT,
     control_in,
@@ -528,6 +529,10 @@ class Range(Strict):
         if not self.low <= self.value <= self.high:
             raise ValueError("expected low ≤ value ≤ high")
         return self
+
+    @property
+    def span(self) -> Span:
+        return Span(self.value, self.low, self.high)
 
 
 class Recipe(Sourced):

@@ -30,9 +30,10 @@ from typing import Any
 
 from generator import calc, results
 from generator.data import Catalog
-from generator.local import Plan, Span
+from generator.local import Plan
 from generator.results import Setup
 from generator.schema import Gpu, Model
+from generator.span import Span
 
 DEQUANT_FLOP = 1  # per weight and pass: scale the NF4 code by its block's constant
 
