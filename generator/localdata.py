@@ -13,12 +13,10 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     Field,
     ValidationError,
-    model_validator,
 )
 
 from generator.coverage import NOT_FIGURES, check_sources
-from generator.schema import Count, Id, Localized, Quantity, Sourced, Strict, Text
-from generator.span import Span
+from generator.schema import Count, Id, Localized, Ordered, Quantity, Sourced, Strict, Text
 from generator.validation import entry_label, load_list, problems_from, suggest
 from generator.yamlio import DataError, Document, Problem, parse_yaml
 
@@ -27,22 +25,12 @@ from generator.yamlio import DataError, Document, Problem, parse_yaml
 LOCAL_FILES = ("formats.yaml", "measurements.yaml")
 
 
-class Spread(Strict):
+class Spread(Ordered):
     """A figure with the ends of its published range."""
 
     value: Quantity(1e-6, 1e6, "as stated by the field")
     low: Quantity(1e-6, 1e6, "as stated by the field")
     high: Quantity(1e-6, 1e6, "as stated by the field")
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if not self.low <= self.value <= self.high:
-            raise ValueError("expected low ≤ value ≤ high")
-        return self
-
-    @property
-    def span(self) -> Span:
-        return Span(self.value, self.low, self.high)
 
 
 FormatId = Annotated[

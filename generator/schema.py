@@ -519,10 +519,13 @@ class Question(Strict):
     precision: Literal["fp32", "tf32", "fp16", "bf16", "fp8"]
 
 
-class Range(Strict):
-    value: Fraction
-    low: Fraction
-    high: Fraction
+class Ordered(Strict):
+    """An input form of a figure with its range (subclasses type the three fields): the order
+    is checked once, here, and ``span`` gives it to computations."""
+
+    value: float
+    low: float
+    high: float
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -533,6 +536,12 @@ class Range(Strict):
     @property
     def span(self) -> Span:
         return Span(self.value, self.low, self.high)
+
+
+class Range(Ordered):
+    value: Fraction
+    low: Fraction
+    high: Fraction
 
 
 class Recipe(Sourced):
