@@ -69,7 +69,7 @@ def safe_join(root: Path, relative: str) -> Path:
     rel = Path(relative)
     if rel.is_absolute() or ".." in rel.parts or not relative:
         raise BuildError(f"refusing to write {relative!r}: not a path inside the output")
-    target = (root / rel).resolve()
+    target = (root / rel).resolve()  # a symlink inside root must not lead out of it either
     if not target.is_relative_to(root.resolve()):
         raise BuildError(f"refusing to write {relative!r}: it leaves {root}")
     return target
@@ -78,17 +78,22 @@ def safe_join(root: Path, relative: str) -> Path:
 def sync_tree(root: Path, files: dict[str, bytes]) -> tuple[int, int]:
     """Make ``root`` hold exactly ``files``: write what changed, delete what is gone."""
     root.mkdir(parents=True, exist_ok=True)
+    base = root.resolve()
+    targets = {rel: safe_join(base, rel) for rel in sorted(files)}
+    folders: set[Path] = set()
     written = removed = 0
-    for rel, data in sorted(files.items()):
-        path = safe_join(root, rel)
+    for rel, path in targets.items():
+        data = files[rel]
         if path.is_file() and path.read_bytes() == data:
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(path.parent)
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_bytes(data)
         tmp.replace(path)
         written += 1
-    wanted = {safe_join(root, rel) for rel in files}
+    wanted = set(targets.values())
     for path in sorted(root.rglob("*"), reverse=True):
         if path.is_file() and path not in wanted:
             path.unlink()
@@ -273,22 +278,22 @@ def generate(
     }
     page_files: dict[str, bytes] = {}
 
-    def render_pages() -> None:  # while the chart workers draw
+    def render_pages() -> None:  # while the chart workers draw: pages, then the downloads
         started = time.perf_counter()
         page_files.update(_page_files(page_specs, templates, cache, code["pages"], stats))
         stats.timings["pages"] = time.perf_counter() - started
+        page_files.update(downloads(catalog, results))
 
     chart_specs = charts.build_charts(catalog, results)
     sizes = {c.path: charts.size_px(c.kind, c.payload) for c in chart_specs}
     page_specs = pages.build_pages(catalog, results, sizes)
-    charts_and_pages = _chart_files(
+    chart_files = _chart_files(
         chart_specs, cache, code["charts"], stats, jobs, progress, render_pages
     )
     lap("charts")
     stats.timings["charts"] -= stats.timings["pages"]  # the two overlap: charts = the rest
     files.update(page_files)
-    files.update(charts_and_pages)
-    files.update(downloads(catalog, results))
+    files.update(chart_files)
     stats.files_written, stats.files_removed = sync_tree(out, files)
     lap("write")
     stats.generate_seconds = sum(stats.timings.values())

@@ -695,13 +695,15 @@ def cards_needed(plan_for: Any, limit: int = MAX_CARDS) -> int | None:
 # ---------------------------------------------------------------- what the pages show
 
 
-def gpu_section(catalog: Catalog, gpu_id: str) -> dict[str, Any] | None:
+def gpu_section(
+    catalog: Catalog, gpu_id: str, cal: Calibration | None = None
+) -> dict[str, Any] | None:
     """GPU page: largest model per method and format, and speed of a few common models."""
     if catalog.local is None:
         return None
     loc = catalog.local
     gpu = catalog.gpus[gpu_id]
-    cal = calibration(catalog)
+    cal = cal or calibration(catalog)
     methods = finetune_bytes(catalog)
     largest_ft = {k: largest_parameters(catalog, gpu, b) for k, b in methods.items()}
     largest_run = {
@@ -739,14 +741,16 @@ def gpu_section(catalog: Catalog, gpu_id: str) -> dict[str, Any] | None:
     }
 
 
-def model_section(catalog: Catalog, model_id: str) -> dict[str, Any] | None:
+def model_section(
+    catalog: Catalog, model_id: str, cal: Calibration | None = None
+) -> dict[str, Any] | None:
     """Model page: cards needed per format and speed on common GPUs, and fine-tuning needs."""
     if catalog.local is None:
         return None
     loc = catalog.local
     m = catalog.models[model_id]
     s = shape(m)
-    cal = calibration(catalog)
+    cal = cal or calibration(catalog)
     ctx = min(loc.pages.context, s.context or loc.pages.context)
     run = {}
     for f in loc.pages.formats:
@@ -790,12 +794,12 @@ def model_section(catalog: Catalog, model_id: str) -> dict[str, Any] | None:
     }
 
 
-def method_section(catalog: Catalog) -> dict[str, Any] | None:
+def method_section(catalog: Catalog, cal: Calibration | None = None) -> dict[str, Any] | None:
     """Method page: the formats, fine-tuning bytes, overhead and the calibration table."""
     if catalog.local is None:
         return None
     loc = catalog.local
-    cal = calibration(catalog)
+    cal = cal or calibration(catalog)
     return {
         "weight_formats": [
             {
@@ -824,7 +828,7 @@ def method_section(catalog: Catalog) -> dict[str, Any] | None:
     }
 
 
-def memory_chart(catalog: Catalog, model_id: str) -> dict[str, Any]:
+def memory_chart(catalog: Catalog, model_id: str, cal: Calibration | None = None) -> dict[str, Any]:
     """Chart payload: memory (one card) by context for each page format, and common GPU sizes."""
     loc = _local(catalog)
     m = catalog.models[model_id]
@@ -838,7 +842,8 @@ def memory_chart(catalog: Catalog, model_id: str) -> dict[str, Any]:
             {
                 "name": loc.weight_formats[f].name,
                 "bytes": [
-                    infer(catalog, gpu0, model_id, quant=f, context=c).total.value for c in contexts
+                    infer(catalog, gpu0, model_id, quant=f, context=c, cal=cal).total.value
+                    for c in contexts
                 ],
             }
         )
@@ -855,7 +860,7 @@ def memory_chart(catalog: Catalog, model_id: str) -> dict[str, Any]:
 RUN_FORMAT = "q4_k_m"  # the weight format the "fine-tune or run" page counts: the common download
 
 
-def run_hub(catalog: Catalog) -> dict[str, Any]:
+def run_hub(catalog: Catalog, cal: Calibration | None = None) -> dict[str, Any]:
     """The "fine-tune or run" page (and the home page's way to it): the common cards with the
     largest model per method and at Q4_K_M (the GPU pages' figures, ``largest``), and the common
     models' memory to run and to fine-tune with QLoRA on one card, each linking to its section.
@@ -880,7 +885,7 @@ def run_hub(catalog: Catalog) -> dict[str, Any]:
     models = []
     if loc and fmt:
         for mid in (m for m in loc.pages.models if m in catalog.models):
-            plan = infer(catalog, gids[0], mid, quant=fmt.id, context=loc.pages.context)
+            plan = infer(catalog, gids[0], mid, quant=fmt.id, context=loc.pages.context, cal=cal)
             qlora = finetune(catalog, gids[0], mid, method="qlora")
             models.append(
                 {

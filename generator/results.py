@@ -885,13 +885,14 @@ class LocalResults:
 
 def local_results(catalog: Catalog) -> LocalResults:
     """Every fine-tune and inference figure the pages and charts show, computed once."""
+    cal = local.calibration(catalog) if catalog.local else None  # fitted once, for every section
     return LocalResults(
-        method=local.method_section(catalog),
-        gpus={gid: local.gpu_section(catalog, gid) for gid in catalog.gpus},
-        models={mid: local.model_section(catalog, mid) for mid in catalog.models},
-        hub=local.run_hub(catalog),
+        method=local.method_section(catalog, cal),
+        gpus={gid: local.gpu_section(catalog, gid, cal) for gid in catalog.gpus},
+        models={mid: local.model_section(catalog, mid, cal) for mid in catalog.models},
+        hub=local.run_hub(catalog, cal),
         memory_charts={
-            mid: local.memory_chart(catalog, mid)
+            mid: local.memory_chart(catalog, mid, cal)
             for mid in (catalog.local.pages.models if catalog.local else [])
         },
     )
