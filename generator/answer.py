@@ -9,25 +9,6 @@ from generator.results import Comparison, Instead, PlanRow, Setup, training_comp
 from generator.schema import PRECISIONS, Gpu, Model, Scenario, text_in
 
 
-def verdict_key(c: Comparison) -> str:
-    """The overall answer: ``enough``, ``reach``, ``far_compute``, ``far_memory``, ``far_both``
-    or ``unknown`` (compute unknown), from the separate compute and memory verdicts."""
-    return overall(c.compute_verdict, c.memory_verdict)
-
-
-def overall(compute: str, memory: str) -> str:
-    """The answer from a compute verdict (``enough``, ``reach``, ``far``, ``unknown``) and a
-    memory verdict (``enough``, ``reach``, ``far``): see ``verdict_key``."""
-    if compute == "unknown":
-        return "unknown"
-    far = [axis for axis, v in (("compute", compute), ("memory", memory)) if v == "far"]
-    if len(far) == 2:
-        return "far_both"
-    if far:
-        return f"far_{far[0]}"
-    return "enough" if compute == memory == "enough" else "reach"
-
-
 def render(c: Comparison, gpu: Gpu, model: Model, catalog: Catalog, lang: str) -> str:
     """A few lines answering the question, numbers localized, assumptions named."""
     f = L10n(lang)
@@ -42,7 +23,7 @@ def render(c: Comparison, gpu: Gpu, model: Model, catalog: Catalog, lang: str) -
             model=model.label(f.lang),
         ),
         "",
-        f.text(f"compare.verdict.{verdict_key(c)}", model=model.label(f.lang)),
+        f.text(f"compare.verdict.{c.verdict}", model=model.label(f.lang)),
         *_basis(c, gpu, s, f),
         "",
         f.text(

@@ -12,6 +12,7 @@ inputs (bits per weight, framework overhead, measured efficiencies).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -455,11 +456,14 @@ class Plan:
         return d
 
 
-def _sources(*entries: Any) -> list[dict[str, str]]:
+def _sources(*entries: Any, more: Iterable[dict[str, str]] = ()) -> list[dict[str, str]]:
+    """The entries' sources and then ``more`` (already in this form), each once."""
     seen: dict[str, dict[str, str]] = {}
     for e in entries:
         for s in e.sources:
             seen.setdefault(str(s.url), {"url": str(s.url), "title": s.title, "lang": s.lang})
+    for s in more:
+        seen.setdefault(s["url"], s)
     return list(seen.values())
 
 
@@ -657,14 +661,13 @@ def infer(
         "local_layers": s.local_layers,
         "split": "layers",
     }
-    meas = list(loc.measurements.values())
     return _plan(
         gpu,
         model,
         gpus,
         mem,
         settings,
-        _sources(fmt, kvf, loc.overhead, *meas),
+        _sources(fmt, kvf, loc.overhead, more=loc.measurement_sources),
         speed=speed,
         warnings=warnings,
     )

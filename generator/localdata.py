@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -121,6 +122,17 @@ class Local:
     overhead: Overhead
     pages: LocalPages
     measurements: dict[str, Measurement]
+
+    @cached_property
+    def measurement_sources(self) -> list[dict[str, str]]:
+        """The measurements' sources, each once (every speed figure cites all of them)."""
+        seen: dict[str, dict[str, str]] = {}
+        for m in self.measurements.values():
+            for src in m.sources:
+                seen.setdefault(
+                    str(src.url), {"url": str(src.url), "title": src.title, "lang": src.lang}
+                )
+        return list(seen.values())
 
 
 class _FormatsFile(Strict):

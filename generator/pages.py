@@ -24,16 +24,10 @@ from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 
 from generator import calc
-from generator.answer import overall, verdict_key
 from generator.data import Catalog
 from generator.i18n import LANGS, L10n, md_escape, round_sig
 from generator.messages import CATALOGS, strings
-from generator.results import (
-    PairResult,
-    Results,
-    memory_verdict,
-    verdict,
-)
+from generator.results import Results
 from generator.schema import Gpu, GpuArchitecture, Model, Source, localize
 
 
@@ -183,7 +177,7 @@ def build_pages(
     common = {
         "scenario": scenario,
         "headline": headline,
-        "verdict": verdict_key(results.headline),
+        "verdict": results.headline.verdict,
         "names": names,
         "chart_sizes": chart_sizes,
     }
@@ -290,7 +284,7 @@ def build_pages(
                     # the page opens with the headline model on this card (it is in `pairs`)
                     "answer": {
                         "model": q.model,
-                        "verdict": year_verdict(results.pairs[gid][q.model]),
+                        "verdict": results.pairs[gid][q.model].verdict,
                     },
                 },
             )
@@ -317,7 +311,7 @@ def build_pages(
                     # and on the catalog's fastest card
                     "answer": {
                         "gpu": q.gpu,
-                        "verdict": year_verdict(results.pairs[q.gpu][mid]),
+                        "verdict": results.pairs[q.gpu][mid].verdict,
                         "fastest": {
                             "id": fastest,
                             "name": names["gpus"][fastest],
@@ -388,14 +382,6 @@ def _calc_rows(headline: dict[str, Any], target_days: list[float]) -> list[dict[
                 {"key": key, "label": key, "days": "", "kind": kind, "value": headline[key]}
             )
     return rows
-
-
-def year_verdict(pair: PairResult) -> str:
-    """The answer for one card and one year at the best case, as the home page gives it for the
-    headline pair (``enough``, ``reach``, ``far_compute``, ``far_memory``, ``far_both``,
-    ``unknown``): compute from the years on one card, memory from the cards that hold it."""
-    compute = "unknown" if pair.years_best is None else verdict(pair.years_best, 1.0)
-    return overall(compute, memory_verdict(pair.min_gpus_for_memory, 1))
 
 
 def _calc_formats(catalog: Catalog) -> dict[str, dict[str, Any]] | None:
@@ -548,7 +534,15 @@ def _finalize(value: Any) -> Any:
     """Escape every ``{{ value }}`` from data for Markdown and HTML unless it is Markup already."""
     if isinstance(value, Markup):
         return value
+    if type(value) is str:
+        return _escaped(value)
     return Markup(md_escape(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _escaped(text: str) -> Markup:
+    """``md_escape`` once per distinct text: pages repeat the same names thousands of times."""
+    return Markup(md_escape(text))
 
 
 def href(url: str) -> Markup:

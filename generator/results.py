@@ -60,6 +60,20 @@ def verdict(need: float, one: float) -> str:
     return "reach" if need <= REACH * one else "far"
 
 
+def overall(compute: str, memory: str) -> str:
+    """The answer from a compute verdict (``enough``, ``reach``, ``far``, ``unknown``) and a
+    memory verdict (``enough``, ``reach``, ``far``): ``enough``, ``reach``, ``far_compute``,
+    ``far_memory``, ``far_both`` or ``unknown`` (compute unknown)."""
+    if compute == "unknown":
+        return "unknown"
+    far = [axis for axis, v in (("compute", compute), ("memory", memory)) if v == "far"]
+    if len(far) == 2:
+        return "far_both"
+    if far:
+        return f"far_{far[0]}"
+    return "enough" if compute == memory == "enough" else "reach"
+
+
 def realistic_precision(gpu: Gpu, asked: str) -> str:
     """The precision of the realistic rate: FP8 when asked for and the card has FP8 units (an
     FP8 run, as DeepSeek-V3 trained), else the card's training precision (BF16, FP16 or FP32)."""
@@ -349,6 +363,11 @@ class Comparison:
     run_electricity_cost: float | None
     cloud_rate_usd: float | None  # per GPU-hour
     cloud_cost_usd: float | None
+
+    @property
+    def verdict(self) -> str:
+        """The overall answer from the separate compute and memory verdicts (``overall``)."""
+        return overall(self.compute_verdict, self.memory_verdict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -738,6 +757,21 @@ class PairResult:
     run_electricity_cost: float | None
     run_cloud_cost_usd: float | None
 
+    @property
+    def verdict(self) -> str:
+        """The answer for one card and one year at the best case, as the home page gives it
+        for the headline pair (``overall``): compute from the years on one card, memory from
+        the cards that hold it."""
+        compute = "unknown" if self.years_best is None else verdict(self.years_best, 1.0)
+        return overall(compute, memory_verdict(self.min_gpus_for_memory, 1))
+
+    def to_json(self) -> dict[str, Any]:
+        """``asdict``'s result, built directly: there are GPUs × models of these."""
+        d = dict(vars(self))
+        d["gpus_needed"] = self.gpus_needed and dict(self.gpus_needed)
+        d["fits_inference"] = dict(self.fits_inference)
+        return d
+
 
 @dataclass(frozen=True)
 class Results:
@@ -776,7 +810,7 @@ class Results:
             "headline": self.headline.to_json(),
             "gpus": {k: asdict(v) for k, v in self.gpus.items()},
             "models": {k: models_json(v) for k, v in self.models.items()},
-            "pairs": {g: {m: asdict(p) for m, p in row.items()} for g, row in self.pairs.items()},
+            "pairs": {g: {m: p.to_json() for m, p in row.items()} for g, row in self.pairs.items()},
         }
 
 

@@ -447,7 +447,7 @@ function bar(root, r, labels, f, words) {
   }));
 }
 
-/** The overall answer from the compute and memory verdicts (generator/answer.py verdict_key). */
+/** The overall answer from the compute and memory verdicts (generator/results.py overall). */
 function verdict(r) {
   if (r.compute_verdict === "unknown") return "unknown";
   const far = [["compute", r.compute_verdict], ["memory", r.memory_verdict]].filter(([, v]) => v === "far");
