@@ -43,9 +43,9 @@ def render(c: Comparison, gpu: Gpu, model: Model, catalog: Catalog, lang: str) -
         f.text(
             "compare.duty_cycle",
             utilization=f.pct(c.utilization),
-            low=f.pct(c.realistic_mfu_low),
-            high=f.pct(c.realistic_mfu_high),
-            mfu=f.pct(c.realistic_mfu),
+            low=f.pct(c.realistic_mfu.low),
+            high=f.pct(c.realistic_mfu.high),
+            mfu=f.pct(c.realistic_mfu.value),
         ),
     ]
     if c.gpus > 1:
@@ -67,8 +67,8 @@ def _basis(c: Comparison, gpu: Gpu, scenario: Scenario, f: L10n) -> list[str]:
             precision=c.precision.upper(),
             utilization=f.pct(c.utilization),
             real=c.realistic_precision.upper(),
-            mfu=f.pct(c.realistic_mfu),
-            years=f.years(c.realistic_gpu_years_needed),
+            mfu=f.pct(c.realistic_mfu.value),
+            years=f.years(c.realistic_gpu_years_needed.value),
         )
     ]
 
@@ -78,18 +78,19 @@ def _compute_lines(c: Comparison, model: Model, catalog: Catalog, f: L10n) -> li
         f.text(
             "compare.training" if c.training_flops_method != "6ND" else "compare.training_6nd",
             model=model.label(f.lang),
-            flops=f.flops(c.training_flops),
+            flops=f.flops(c.training_flops.value),
             kind=f.text(f"method.{c.training_flops_method}"),
             by=text_in(c.training_flops_by, f.lang),
         )
     ]
-    ends = (c.training_flops_low, c.training_flops, c.training_flops_high)
-    low, value, high = (f.flops(x) for x in ends)
+    t = c.training_flops
+    low, value, high = (f.flops(x) for x in (t.low, t.value, t.high))
     if low != high:  # the value is not repeated as an end of its range
         key = "range_up" if value == low else "range_down" if value == high else "range"
         lines.append(f.text(f"compare.{key}", low=low, high=high))
-    share = f.span(c.ratio, c.ratio_low, c.ratio_high, f.pct)
-    years = f.span(c.gpu_years_needed, c.gpu_years_needed_low, c.gpu_years_needed_high, f.years)
+    share = f.span(c.ratio.value, c.ratio.low, c.ratio.high, f.pct)
+    need = c.gpu_years_needed
+    years = f.span(need.value, need.low, need.high, f.years)
     key = "compare.verdict_compute_enough" if c.compute_verdict == "enough" else "compare.share"
     return [
         *lines,
@@ -109,12 +110,12 @@ def _compute_lines(c: Comparison, model: Model, catalog: Catalog, f: L10n) -> li
         f.text(
             "compare.realistic",
             precision=c.realistic_precision.upper(),
-            mfu=f.pct(c.realistic_mfu),
+            mfu=f.pct(c.realistic_mfu.value),
             utilization=f.pct(c.utilization),
             share=f.pct(c.realistic_share),
-            low=f.pct(c.realistic_mfu_low),
-            high=f.pct(c.realistic_mfu_high),
-            years=f.years(c.realistic_gpu_years_needed),
+            low=f.pct(c.realistic_mfu.low),
+            high=f.pct(c.realistic_mfu.high),
+            years=f.years(c.realistic_gpu_years_needed.value),
             gpus=", ".join(
                 f.plural("compare.gpus_for_days", n, gpus=f.integer(n), days=days)
                 for days, n in c.gpus_needed.items()
@@ -181,7 +182,7 @@ def _money_lines(c: Comparison, gpu: Gpu, catalog: Catalog, f: L10n) -> list[str
     lines.append(
         f.text(
             "compare.run" if c.gpus == 1 else "compare.run_n",
-            years=f.years(c.realistic_gpu_years_needed),
+            years=f.years(c.realistic_gpu_years_needed.value),
             n=f.integer(c.gpus),
             wall=f.years(c.realistic_years_with_gpus),
             hours=f.count(c.run_gpu_hours),

@@ -104,9 +104,9 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
                 "years": h.years,
                 "budget": h.budget_flops,
                 "model": mname[q.model],
-                "flops": h.training_flops,
-                "low": h.training_flops_low,
-                "high": h.training_flops_high,
+                "flops": h.training_flops and h.training_flops.value,
+                "low": h.training_flops and h.training_flops.low,
+                "high": h.training_flops and h.training_flops.high,
             },
         ),
         ChartSpec(
@@ -236,13 +236,13 @@ def _sensitivity(catalog: Catalog, results: Results) -> dict[str, Any]:
         "model": map_text(cut, catalog.models[q.model].labels),
         "precision": tp,
         # years at full duty; dividing by (MFU × duty) gives any other operating point
-        "years_at_peak": base.gpu_years_needed,
-        "years_at_peak_low": base.gpu_years_needed_low,
-        "years_at_peak_high": base.gpu_years_needed_high,
+        "years_at_peak": base.gpu_years_needed.value,
+        "years_at_peak_low": base.gpu_years_needed.low,
+        "years_at_peak_high": base.gpu_years_needed.high,
         "duty": q.utilization,
         "mfu": [s.reference_mfu.low, s.reference_mfu.value, s.reference_mfu.high],
         "per_precision": [
-            {"precision": p, "years": c.gpu_years_needed}
+            {"precision": p, "years": c.gpu_years_needed.value}
             for p, c in results.question.per_precision.items()
         ],
     }

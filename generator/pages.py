@@ -454,6 +454,7 @@ def _question(catalog: Catalog, results: Results) -> dict[str, Any]:
         claims.append({**claim.model_dump(mode="json", exclude={"sources"}), **asdict(r)})
     sources = _sources(merged)
     h = results.headline
+    t = h.training_flops
     return {
         "per_precision": {p: c.to_json() for p, c in results.question.per_precision.items()},
         "claims": claims,
@@ -463,13 +464,9 @@ def _question(catalog: Catalog, results: Results) -> dict[str, Any]:
         # The worked example's figures: the peak in units of 10¹² FLOP/s, and how many times
         # the central estimate the high one is
         "peak_tera": h.peak_flops / calc.TERA,
-        "high_factor": h.training_flops_high / h.training_flops
-        if h.training_flops and h.training_flops_high
-        else None,
+        "high_factor": t.high / t.value if t else None,
         # GPU-years from the budget rounded to three digits, as popular write-ups compute them
-        "rounded_years": h.training_flops / float(round_sig(h.budget_flops, 3))
-        if h.training_flops
-        else None,
+        "rounded_years": t.value / float(round_sig(h.budget_flops, 3)) if t else None,
     }
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+import typing
+from dataclasses import asdict, dataclass, field, fields, make_dataclass
 from functools import cached_property
 from typing import Any
 
@@ -22,6 +23,7 @@ from generator import calc, local
 from generator.data import Catalog
 from generator.largest import largest_parameters
 from generator.schema import PRECISIONS, Gpu, Model
+from generator.span import Span
 
 TRAINING_PRECISIONS = ("bf16", "fp16", "fp32")  # candidates; ties go to the earlier one
 # One server holds up to eight accelerators (DGX/HGX, most 8-GPU workstations): more cards than
@@ -181,6 +183,10 @@ class Compute:
     six_nd: float | None  # 6·N·D when tokens are known, for comparison
     six_nd_share: float | None  # 6·N·D as a share of ``flops``
 
+    @property
+    def span(self) -> Span:
+        return Span(self.flops, self.low, self.high)
+
 
 def training_compute(model: Model) -> Compute | None:
     """The published figure when there is one (with its range), else 6·N·D with active parameters.
@@ -316,27 +322,17 @@ class Comparison:
     duration_s: float
     peak_flops: float  # one card
     budget_flops: float  # all cards over the period
-    training_flops: float | None  # None: compute unknown
-    training_flops_low: float | None
-    training_flops_high: float | None
+    training_flops: Span | None  # None: compute unknown
     training_flops_method: str  # reported, estimated, 6ND or unknown
     training_flops_by: str | dict[str, str]  # as in the data: one text, or {en: …, de: …}
-    ratio: float | None
-    ratio_low: float | None
-    ratio_high: float | None
+    ratio: Span | None  # budget ÷ training compute
     shortfall: float | None  # 1 / ratio: how many such periods the training takes
-    gpu_years_needed: float | None
-    gpu_years_needed_low: float | None
-    gpu_years_needed_high: float | None
+    gpu_years_needed: Span | None
     years_with_gpus: float | None
     realistic_precision: str
-    realistic_mfu: float
-    realistic_mfu_low: float  # the band published runs of this size reach (``mfu_prior``)
-    realistic_mfu_high: float
+    realistic_mfu: Span  # the MFU counted; its range: the band runs of this size reach (mfu_prior)
     realistic_share: float  # MFU × duty cycle: the share of the training peak in effect
-    realistic_gpu_years_needed: float | None
-    realistic_gpu_years_needed_low: float | None
-    realistic_gpu_years_needed_high: float | None
+    realistic_gpu_years_needed: Span | None
     realistic_years_with_gpus: float | None
     realistic_years_by_mfu: dict[str, float] | None  # the MFU band's low/high end -> years
     gpus_needed: dict[str, int] | None  # target days -> GPUs at the realistic rate (ideal scaling)
@@ -370,7 +366,19 @@ class Comparison:
         return overall(self.compute_verdict, self.memory_verdict)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """Flat, as the output schema pins it: a span ``x`` gives ``x``, ``x_low``, ``x_high``."""
+        d: dict[str, Any] = {}
+        for k, v in asdict(self).items():
+            if k in SPAN_FIELDS:
+                d |= {k: v and v["value"], f"{k}_low": v and v["low"], f"{k}_high": v and v["high"]}
+            else:
+                d[k] = v
+        return d
+
+
+SPAN_FIELDS = frozenset(
+    name for name, t in typing.get_type_hints(Comparison).items() if t in (Span, Span | None)
+)
 
 
 def compare(
@@ -403,6 +411,7 @@ def compare(
     mem = model_memory(model, catalog)
     gpu_bytes = gpu.memory_gib * calc.GIB
     per_gpu = sharded_bytes(mem, n)
+    flops = c and c.span
     real_years = c and c.flops / (sustained * year)
     run = run_costs(gpu, real_years, duty, s.year_days, setup.price_kwh, setup.cloud_rate)
     kwh = n * calc.energy_kwh(gpu.board_power_w, duration, duty) if gpu.board_power_w else None
@@ -417,27 +426,17 @@ def compare(
         duration_s=duration,
         peak_flops=peak,
         budget_flops=budget,
-        training_flops=c and c.flops,
-        training_flops_low=c and c.low,
-        training_flops_high=c and c.high,
+        training_flops=flops,
         training_flops_method=c.method if c else "unknown",
         training_flops_by=c.by if c else "",
-        ratio=c and budget / c.flops,
-        ratio_low=c and budget / c.high,
-        ratio_high=c and budget / c.low,
+        ratio=flops and flops.map(lambda f: budget / f, decreasing=True),
         shortfall=c and c.flops / budget,
-        gpu_years_needed=c and calc.gpu_years_needed(c.flops, per_year),
-        gpu_years_needed_low=c and calc.gpu_years_needed(c.low, per_year),
-        gpu_years_needed_high=c and calc.gpu_years_needed(c.high, per_year),
+        gpu_years_needed=flops and flops.map(lambda f: calc.gpu_years_needed(f, per_year)),
         years_with_gpus=c and calc.gpu_years_needed(c.flops, per_year) / n,
         realistic_precision=real_p,
-        realistic_mfu=setup.mfu,
-        realistic_mfu_low=band[0],
-        realistic_mfu_high=band[1],
+        realistic_mfu=Span(setup.mfu, *band),
         realistic_share=share,
-        realistic_gpu_years_needed=real_years,
-        realistic_gpu_years_needed_low=c and c.low / (sustained * year),
-        realistic_gpu_years_needed_high=c and c.high / (sustained * year),
+        realistic_gpu_years_needed=flops and flops.map(lambda f: f / (sustained * year)),
         realistic_years_with_gpus=real_years and real_years / n,
         realistic_years_by_mfu=c
         and {
@@ -698,8 +697,8 @@ def small_runs(catalog: Catalog, gpu: str, sizes: list[float]) -> list[SmallRun]
             SmallRun(
                 n,
                 20 * n,
-                c.training_flops or 0.0,
-                c.realistic_gpu_years_needed or 0.0,
+                c.training_flops.value if c.training_flops else 0.0,
+                c.realistic_gpu_years_needed.value if c.realistic_gpu_years_needed else 0.0,
                 {r.id: n <= largest_parameters(catalog, card, r.bytes_per_param) for r in recipes},
             )
         )
@@ -983,14 +982,15 @@ def question_result(catalog: Catalog, models: dict[str, ModelResult]) -> Questio
                 precision=claim.precision,
                 utilization=claim.utilization,
             )
-            peak, years = c.peak_flops, c.gpu_years_needed
+            peak, years = c.peak_flops, c.gpu_years_needed and c.gpu_years_needed.value
             for gid in (claim.gpu, q.gpu):
                 for p in dict.fromkeys((claim.precision, q.precision)):
                     if catalog.gpus[gid].peak(p):
                         r = compare(
                             catalog, gid, claim.model, precision=p, utilization=claim.utilization
                         )
-                        rows.append(BasisRow(gid, p, r.peak_flops, r.gpu_years_needed))
+                        need = r.gpu_years_needed
+                        rows.append(BasisRow(gid, p, r.peak_flops, need and need.value))
         else:
             peak = claim.tflops * calc.TERA
             per_year = calc.budget_flops(peak, claim.utilization, calc.seconds(1, s.year_days))
@@ -1028,11 +1028,25 @@ def _implied_mfu(m: Model, catalog: Catalog) -> tuple[float | None, str | None, 
     return calc.implied_mfu(flops, hw.gpu_hours, peak_flops(gpu, precision)), precision, basis
 
 
+def _flat(cls: type) -> type:
+    """``cls`` as its JSON reads: each ``Span`` field ``x`` as the numbers ``x``, ``x_low`` and
+    ``x_high`` (``to_json``), for the output schema."""
+    hints = typing.get_type_hints(cls)
+    flat: list[tuple[str, Any]] = []
+    for f in fields(cls):
+        if f.name in SPAN_FIELDS:
+            number = float if hints[f.name] is Span else float | None
+            flat += [(f.name, number), (f"{f.name}_low", number), (f"{f.name}_high", number)]
+        else:
+            flat.append((f.name, hints[f.name]))
+    return make_dataclass(cls.__name__, flat, namespace={"__doc__": cls.__doc__}, frozen=True)
+
+
 def output_schemas() -> dict[str, str]:
     """JSON Schema of what ``compare``, ``plan`` and ``instead`` print with ``--json``."""
     from pydantic import TypeAdapter
 
-    shapes = {"compare": Comparison, "plan": list[PlanRow], "instead": Instead}
+    shapes = {"compare": _flat(Comparison), "plan": list[PlanRow], "instead": Instead}
     docs = {}
     for name, shape in shapes.items():
         schema = TypeAdapter(shape).json_schema()

@@ -135,13 +135,14 @@ def figures(catalog) -> dict[str, tuple[float, float]]:
     """The headline pair's figures: name -> (exact value, value as the site rounds it)."""
     h = compute_all(catalog).headline
     three = lambda x: float(round_sig(x, 3))  # noqa: E731
+    share, real = h.ratio.value * 100, h.realistic_gpu_years_needed.value
     return {
         "budget": (h.budget_flops, three(h.budget_flops)),
-        "training compute": (h.training_flops, three(h.training_flops)),
-        "share (%)": (h.ratio * 100, float(round(Decimal(repr(h.ratio * 100)), 2))),
-        "GPU-years": (h.gpu_years_needed, three(h.gpu_years_needed)),
-        "GPU-years, high estimate": (h.gpu_years_needed_high, three(h.gpu_years_needed_high)),
-        "realistic years": (h.realistic_gpu_years_needed, three(h.realistic_gpu_years_needed)),
+        "training compute": (h.training_flops.value, three(h.training_flops.value)),
+        "share (%)": (share, float(round(Decimal(repr(share)), 2))),
+        "GPU-years": (h.gpu_years_needed.value, three(h.gpu_years_needed.value)),
+        "GPU-years, high estimate": (h.gpu_years_needed.high, three(h.gpu_years_needed.high)),
+        "realistic years": (real, three(real)),
         "cards for the memory": (h.min_gpus_for_memory, h.min_gpus_for_memory),
         **{f"GPUs for {d} days": (n, n) for d, n in h.gpus_needed.items()},
         "run energy (kWh)": (h.run_energy_kwh, three(h.run_energy_kwh)),
@@ -161,7 +162,7 @@ def test_headline_figures_have_one_value_on_every_page(built, catalog, lang):
     # The question page quotes the popular answer's figure on purpose: the training compute over
     # the budget rounded to 1.14 × 10²¹ is 275, and the page says so.
     h = compute_all(catalog).headline
-    allowed = {"question/index.html": {float(round_sig(h.training_flops / 1.14e21, 3))}}
+    allowed = {"question/index.html": {float(round_sig(h.training_flops.value / 1.14e21, 3))}}
     gpu, model = catalog.gpus[h.gpu].name, catalog.models[h.model].name
     problems = []
     for rel, where in PAGES.items():

@@ -106,7 +106,7 @@ def test_whole_run_energy_and_gpu_hours(catalog):
     # Realistic: BF16 with FP32 accumulate, 60 SMs × 512 FLOP per clock × 2,610 MHz = 80.18 TFLOPS
     # (NVIDIA prints 80.2) × 40 % MFU × 90 % duty cycle
     years = 3.14e23 / (60 * 512 * 2610e6 * 0.4 * 0.9 * YEAR_S)
-    assert c.realistic_gpu_years_needed == pytest.approx(years)  # ≈ 345
+    assert c.realistic_gpu_years_needed.value == pytest.approx(years)  # ≈ 345
     busy_hours = years * 365 * 24 * 0.9
     assert c.run_gpu_hours == pytest.approx(busy_hours)
     assert c.run_energy_kwh == pytest.approx(busy_hours * 285 / 1000)  # ≈ 775,000 kWh
@@ -208,7 +208,7 @@ def test_fp8_changes_the_realistic_hours_where_the_card_has_fp8(catalog):
     fp8 = compare(catalog, "h100-sxm", "deepseek-v3", precision="fp8")
     assert fp8.realistic_precision == "fp8"
     assert bf16.realistic_precision == "bf16"
-    ratio = bf16.realistic_gpu_years_needed / fp8.realistic_gpu_years_needed
+    ratio = bf16.realistic_gpu_years_needed.value / fp8.realistic_gpu_years_needed.value
     assert ratio == pytest.approx(1978.9 / 989.4, rel=0.01)
     a100 = compare(catalog, "a100-80gb", "deepseek-v3", precision="tf32")
     assert a100.realistic_precision == "bf16"
