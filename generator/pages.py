@@ -23,7 +23,7 @@ from jinja2 import meta
 from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 
-from generator import calc
+from generator import calc, views
 from generator.data import Catalog
 from generator.i18n import LANGS, L10n, md_escape, round_sig
 from generator.messages import CATALOGS, strings
@@ -33,11 +33,18 @@ from generator.schema import Gpu, GpuArchitecture, Model, Source, localize
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page of the site: docs-relative path (without language suffix), template, data."""
+    """One page of the site: docs-relative path (without language suffix) and its view."""
 
     path: str
-    template: str
-    context: dict[str, Any] = field(hash=False)
+    view: views.PageView = field(hash=False)
+
+    @property
+    def template(self) -> str:
+        return self.view.template
+
+    @property
+    def context(self) -> dict[str, Any]:
+        return self.view.context()
 
 
 # ---------------------------------------------------------------- data for templates
@@ -186,78 +193,71 @@ def build_pages(
     pages = [
         PageSpec(
             "index.md",
-            "index",
-            {
+            views.IndexView(
                 **common,
-                "hub": hub,
-                "gpu": gpus[q.gpu],
-                "model": models[q.model],
-                "model_result": model_results[q.model],
-            },
+                hub=hub,
+                gpu=gpus[q.gpu],
+                model=models[q.model],
+                model_result=model_results[q.model],
+            ),
         ),
         PageSpec(
             "method.md",
-            "method",
-            {
+            views.MethodView(
                 **common,
-                "run": results.local.method,
-                "mfu_prior": _mfu_prior(results),
-                "year_seconds": calc.seconds(1, s.year_days),
-            },
+                run=results.local.method,
+                mfu_prior=_mfu_prior(results),
+                year_seconds=calc.seconds(1, s.year_days),
+            ),
         ),
         PageSpec(
             "question.md",
-            "question",
-            {**common, **_question(catalog, results), "model": models[q.model]},
+            views.QuestionView(**common, **_question(catalog, results), model=models[q.model]),
         ),
         PageSpec(
             "gpus/index.md",
-            "gpus",
-            {
+            views.GpusView(
                 **common,
-                "gpus": gpus,
-                "groups": gpu_groups(catalog),
-                "years": sorted({g.release_date.year for g in catalog.gpus.values()}),
-                "results": gpu_results,
-                "headline_pairs": {gid: asdict(row[q.model]) for gid, row in results.pairs.items()},
-            },
+                gpus=gpus,
+                groups=gpu_groups(catalog),
+                years=sorted({g.release_date.year for g in catalog.gpus.values()}),
+                results=gpu_results,
+                headline_pairs={gid: asdict(row[q.model]) for gid, row in results.pairs.items()},
+            ),
         ),
         PageSpec(
             "models/index.md",
-            "models",
-            {
+            views.ModelsView(
                 **common,
-                "models": models,
-                "results": model_results,
-                "headline_pairs": {mid: asdict(p) for mid, p in results.pairs[q.gpu].items()},
-            },
+                models=models,
+                results=model_results,
+                headline_pairs={mid: asdict(p) for mid, p in results.pairs[q.gpu].items()},
+            ),
         ),
         PageSpec(
             "matrix.md",
-            "matrix",
-            {
+            views.MatrixView(
                 **common,
                 # The table itself is matrix.json, filled in by matrix.js: the page's HTML
                 # does not grow with GPUs × models.
-                "known_models": [mid for mid, r in results.models.items() if r.compute],
-                "heatmap": dict(zip(("gpus", "models"), results.heatmap, strict=True)),
-                "realistic_factor": 1 / s.reference_mfu.value,
-            },
+                known_models=[mid for mid, r in results.models.items() if r.compute],
+                heatmap=dict(zip(("gpus", "models"), results.heatmap, strict=True)),
+                realistic_factor=1 / s.reference_mfu.value,
+            ),
         ),
-        PageSpec("instead.md", "instead", {**common, **_instead(catalog, results)}),
-        PageSpec("run.md", "run", {**common, "hub": hub}),
-        PageSpec("sources.md", "sources", {**common, "bibliography": bibliography(catalog)}),
+        PageSpec("instead.md", views.InsteadView(**common, **_instead(catalog, results))),
+        PageSpec("run.md", views.RunView(**common, hub=hub)),
+        PageSpec("sources.md", views.SourcesView(**common, bibliography=bibliography(catalog))),
         PageSpec(
             "calculator.md",
-            "calculator",
-            {
+            views.CalculatorView(
                 **common,
-                "calc_rows": _calc_rows(headline, s.target_days),
-                "formats": _calc_formats(catalog),
-            },
+                calc_rows=_calc_rows(headline, s.target_days),
+                formats=_calc_formats(catalog),
+            ),
         ),
         PageSpec(
-            "data.md", "data", {**common, "counts": {"gpus": len(gpus), "models": len(models)}}
+            "data.md", views.DataView(**common, counts={"gpus": len(gpus), "models": len(models)})
         ),
     ]
     # Bounded pages (issue 14): each GPU page shows a selection of models and each model page a
@@ -269,24 +269,23 @@ def build_pages(
         pages.append(
             PageSpec(
                 f"gpus/{gid}.md",
-                "gpu",
-                {
+                views.GpuView(
                     **common,
-                    "gpu": g,
-                    "result": gpu_results[gid],
-                    "pairs": {m: asdict(results.pairs[gid][m]) for m in mids},
-                    "summary": _years_summary(
+                    gpu=g,
+                    result=gpu_results[gid],
+                    pairs={m: asdict(results.pairs[gid][m]) for m in mids},
+                    summary=_years_summary(
                         {m: results.pairs[gid][m].years_best for m in mids}, names["models"]
                     ),
-                    "models": {mid: _model_brief(models[mid], model_results[mid]) for mid in mids},
-                    "shown": {"n": len(mids), "of": len(models)},
-                    "run": results.local.gpus[gid],
+                    models={mid: _model_brief(models[mid], model_results[mid]) for mid in mids},
+                    shown={"n": len(mids), "of": len(models)},
+                    run=results.local.gpus[gid],
                     # the page opens with the headline model on this card (it is in `pairs`)
-                    "answer": {
+                    answer={
                         "model": q.model,
                         "verdict": results.pairs[gid][q.model].verdict,
                     },
-                },
+                ),
             )
         )
     for mid, m in models.items():
@@ -294,22 +293,21 @@ def build_pages(
         pages.append(
             PageSpec(
                 f"models/{mid}.md",
-                "model",
-                {
+                views.ModelView(
                     **common,
-                    "model": m,
-                    "result": model_results[mid],
-                    "pairs": {g: asdict(results.pairs[g][mid]) for g in gids},
-                    "summary": _years_summary(
+                    model=m,
+                    result=model_results[mid],
+                    pairs={g: asdict(results.pairs[g][mid]) for g in gids},
+                    summary=_years_summary(
                         {g: results.pairs[g][mid].years_best for g in gids}, names["gpus"]
                     ),
-                    "gpus": {gid: _gpu_brief(gpus[gid], gpu_results[gid]) for gid in gids},
-                    "shown": {"n": len(gids), "of": len(gpus)},
-                    "hardware_gpu": _hardware_gpu(catalog.models[mid], gpus),
-                    "run": results.local.models[mid],
+                    gpus={gid: _gpu_brief(gpus[gid], gpu_results[gid]) for gid in gids},
+                    shown={"n": len(gids), "of": len(gpus)},
+                    hardware_gpu=_hardware_gpu(catalog.models[mid], gpus),
+                    run=results.local.models[mid],
                     # the page opens with this model on the headline card (it is in `pairs`),
                     # and on the catalog's fastest card
-                    "answer": {
+                    answer={
                         "gpu": q.gpu,
                         "verdict": results.pairs[q.gpu][mid].verdict,
                         "fastest": {
@@ -318,7 +316,7 @@ def build_pages(
                             **asdict(results.pairs[fastest][mid]),
                         },
                     },
-                },
+                ),
             )
         )
     return pages
@@ -532,12 +530,12 @@ def _finalize(value: Any) -> Any:
     if isinstance(value, Markup):
         return value
     if type(value) is str:
-        return _escaped(value)
+        return _escape_text(value)
     return Markup(md_escape(value))
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _escaped(text: str) -> Markup:
+def _escape_text(text: str) -> Markup:
     """``md_escape`` once per distinct text: pages repeat the same names thousands of times."""
     return Markup(md_escape(text))
 

@@ -169,14 +169,11 @@ def text_in(value: Any, lang: str) -> Any:
     return value[lang] if isinstance(value, dict) else value
 
 
-_LANG_SET = frozenset(LANGS)
-
-
 def localize(value: Any, lang: str) -> Any:
     """``value`` (JSON-like data) with every ``{en: …, de: …}`` mapping replaced by its ``lang``
     text: page contexts and chart data are language-neutral, this picks one language's view."""
     if isinstance(value, dict):
-        if value.keys() == _LANG_SET:
+        if value and set(value) == set(LANGS):
             return value[lang]
         return {k: localize(v, lang) for k, v in value.items()}
     if isinstance(value, list):

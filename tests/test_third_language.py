@@ -49,7 +49,7 @@ def test_a_third_language_needs_only_a_catalog_and_prose(tmp_path, catalog, monk
     }
     env = pages.make_env(templates)
     specs = [
-        pages.PageSpec(s.path, s.template, _with_french(s.context))
+        pages.PageSpec(s.path, type(s.view)(**_with_french(s.context)))
         for s in pages.build_pages(catalog, results, sizes)
     ]
     monkeypatch.setattr(schema, "LANGS", ("en", "de", "fr"))  # the data's texts got a "fr" too
