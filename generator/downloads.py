@@ -51,10 +51,11 @@ def csv_text(rows: list[dict[str, Any]]) -> str:
             return "'" + v
         return "" if v is None else v
 
+    header = list(rows[0]) if rows else []
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: cell(v) for k, v in r.items()} for r in rows)
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([cell(r[k]) for k in header] for r in rows)  # every row has the same keys
     return buf.getvalue()
 
 

@@ -114,6 +114,26 @@ def _chart_job(job: tuple[str, dict[str, Any], str, str]) -> bytes:
         raise BuildError(f"chart {path} ({lang}, {kind}) failed: {type(e).__name__}: {e}") from None
 
 
+def _chart_workers() -> Any:
+    """The context chart workers start from: a fork server that has imported matplotlib once.
+
+    Called early (``warm_up``), the server imports while this process computes the results.
+    """
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(
+        ["generator.charts", "matplotlib.figure", "matplotlib.backends.backend_svg"]
+    )
+    return ctx
+
+
+def warm_up_chart_workers() -> None:
+    """Start the chart workers' fork server now, so that its imports overlap other work."""
+    from multiprocessing import forkserver
+
+    _chart_workers()
+    forkserver.ensure_running()
+
+
 def _render_charts(
     jobs: list[tuple[str, dict, str, str]],
     workers: int,
@@ -132,12 +152,10 @@ def _render_charts(
             if progress:
                 progress(1)
         return out
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(
-        ["generator.charts", "matplotlib.figure", "matplotlib.backends.backend_svg"]
-    )
     try:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(jobs)), mp_context=_chart_workers()
+        ) as pool:
             results = pool.map(_chart_job, jobs, chunksize=2)  # submits every job now
             meanwhile()
             out = []
@@ -267,6 +285,8 @@ def generate(
         stats.timings[step] = now - clock
         clock = now
 
+    if (jobs or os.cpu_count() or 1) > 1:
+        warm_up_chart_workers()  # imports matplotlib beside the computing
     results = compute_all(catalog)
     code = code_digest()
     lap("compute")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import typing
 from dataclasses import asdict, dataclass, field, fields, make_dataclass
 from functools import cached_property
@@ -576,18 +577,37 @@ def plan(
 ) -> list[PlanRow]:
     """For every catalog GPU (or ``gpus``): cards to train ``model`` within ``days``, sorted by
     cloud cost (GPUs without a cloud price last, by electricity cost)."""
-    s = catalog.scenario
     setup = setup or Setup.from_scenario(catalog)
+    chosen = [catalog.gpu(g) if isinstance(g, str) else g for g in gpus or catalog.gpus.values()]
     model = catalog.model(model) if isinstance(model, str) else model
+    return _plan_rows(catalog, model, days, _rates(chosen, setup), setup)
+
+
+def _rates(gpus: list[Gpu], setup: Setup) -> list[tuple[Gpu, str, float]]:
+    """Each card with the precision and FLOP/s of its realistic rate under ``setup``."""
+    share = realistic_share(setup.mfu, setup.utilization)
+    rates = []
+    for gpu in gpus:
+        tp = realistic_precision(gpu, setup.precision)
+        rates.append((gpu, tp, peak_flops(gpu, tp) * share))
+    return rates
+
+
+def _plan_rows(
+    catalog: Catalog,
+    model: Model,
+    days: float,
+    rates: list[tuple[Gpu, str, float]],
+    setup: Setup,
+) -> list[PlanRow]:
+    """``plan`` on cards whose rates are known (``compute_all`` plans every model on them)."""
+    s = catalog.scenario
     c = training_compute(model)
     if c is None:
         raise ValueError(f"the training compute of {model.name} is unknown: nothing to plan")
     mem = model_memory(model, catalog)
     rows = []
-    for g in gpus or list(catalog.gpus.values()):
-        gpu = catalog.gpu(g) if isinstance(g, str) else g
-        tp = realistic_precision(gpu, setup.precision)
-        sustained = peak_flops(gpu, tp) * realistic_share(setup.mfu, setup.utilization)
+    for gpu, tp, sustained in rates:
         for_compute = calc.gpus_needed(c.flops, sustained, days)
         for_memory = min_gpus_for_memory(mem, gpu.memory_gib * calc.GIB)
         n = max(for_compute, for_memory)
@@ -859,8 +879,13 @@ def compute_all(catalog: Catalog) -> Results:
 
     # The plan for each target duration gives the cards and the run's energy and cost: the same
     # function `gpu-year plan` answers with.
+    setup = Setup.from_scenario(catalog)
+    rates = _rates(list(catalog.gpus.values()), setup)
     plans = {
-        mid: {d: {r.gpu: r for r in plan(catalog, mid, d)} for d in s.target_days}
+        mid: {
+            d: {r.gpu: r for r in _plan_rows(catalog, catalog.models[mid], d, rates, setup)}
+            for d in s.target_days
+        }
         for mid, m in models.items()
         if m.compute
     }
@@ -1059,11 +1084,26 @@ def output_schemas() -> dict[str, str]:
 
 
 def dumps(results: Results) -> str:
-    """Stable, diff-friendly JSON (sorted keys, one value per line, full float precision)."""
-    return (
-        json.dumps(results.to_json(), indent=1, sort_keys=True, ensure_ascii=False, allow_nan=False)
-        + "\n"
+    """Stable, diff-friendly JSON: sorted keys, full float precision, one value per line and one
+    GPU × model pair per line (a data change shows as the lines of the pairs it moves).
+
+    The pairs grow with GPUs × models: each is encoded compactly by the json module's C encoder
+    (an indented dump runs in Python, about four times slower) and put in by a placeholder.
+    """
+    opts = {"sort_keys": True, "ensure_ascii": False, "allow_nan": False}
+    one_line = json.JSONEncoder(separators=(", ", ": "), **opts).encode
+    data = results.to_json()
+    encoded: list[str] = []
+    for row in data["pairs"].values():
+        for mid, pair in row.items():
+            row[mid] = len(encoded)  # a number: the pair's place in ``encoded``
+            encoded.append(one_line(pair))
+    head, pairs = json.dumps(data, indent=1, **opts).split('\n "pairs": ', 1)
+    # a pair's line at the third level of indentation: '   "<model id>": <place>,'
+    pairs = re.sub(
+        r'^(   "[^"]+": )(\d+)(,?)$', lambda m: m[1] + encoded[int(m[2])] + m[3], pairs, flags=re.M
     )
+    return f'{head}\n "pairs": {pairs}\n'
 
 
 # ---------------------------------------------------------------- bounded GPU and model pages

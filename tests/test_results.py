@@ -212,3 +212,20 @@ def test_fp8_changes_the_realistic_hours_where_the_card_has_fp8(catalog):
     assert ratio == pytest.approx(1978.9 / 989.4, rel=0.01)
     a100 = compare(catalog, "a100-80gb", "deepseek-v3", precision="tf32")
     assert a100.realistic_precision == "bf16"
+
+
+def test_results_json_has_one_line_per_pair_and_reads_back_as_the_results(catalog):
+    import dataclasses
+    import json
+
+    res = results.compute_all(catalog)
+    text = results.dumps(res)
+    assert json.loads(text) == json.loads(json.dumps(res.to_json()))
+    n_pairs = sum(len(row) for row in res.pairs.values())
+    one_line = [line for line in text.splitlines() if '{"fits_inference": ' in line]
+    assert len(one_line) == n_pairs
+    assert '\n "gpus": {\n' in text  # the rest one value per line, as before
+    gid, mid = "rtx-4090", "gpt-3"
+    res.pairs[gid][mid] = dataclasses.replace(res.pairs[gid][mid], years_best=math.nan)
+    with pytest.raises(ValueError, match="Out of range float"):
+        results.dumps(res)  # never a NaN in the download
