@@ -143,7 +143,8 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
                 "gpus": [gname[gid] for gid in heat_gpus],
                 "models": [mname[mid] for mid in heat_models],  # unknown compute: no column
                 "years": [
-                    [results.pairs[gid][mid].years_best for mid in heat_models] for gid in heat_gpus
+                    [results.pairs[gid][mid].years_best.value for mid in heat_models]
+                    for gid in heat_gpus
                 ],
             },
         ),
@@ -179,7 +180,11 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
                     "subject": gname[gid],
                     "by": "model",
                     "rows": [
-                        {"name": mname[mid], "best": p.years_best, "realistic": p.years_realistic}
+                        {
+                            "name": mname[mid],
+                            "best": p.years_best.value,
+                            "realistic": p.years_realistic,
+                        }
                         for mid, p in row.items()
                         if p.years_best is not None and mid in chosen.models_for_gpu[gid]
                     ],
@@ -198,7 +203,7 @@ def build_charts(catalog: Catalog, results: Results) -> list[ChartSpec]:
                     "rows": [
                         {
                             "name": gname[gid],
-                            "best": row[mid].years_best,
+                            "best": row[mid].years_best.value,
                             "realistic": row[mid].years_realistic,
                         }
                         for gid, row in results.pairs.items()

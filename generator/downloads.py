@@ -35,7 +35,7 @@ def matrix_json(catalog: Catalog, results: Results) -> bytes:
         "gpus": {gid: g.name for gid, g in catalog.gpus.items()},
         "models": {mid: catalog.models[mid].name for mid in known},
         "years": {
-            gid: {mid: [row[mid].years_best, row[mid].years_realistic] for mid in known}
+            gid: {mid: [row[mid].years_best.value, row[mid].years_realistic] for mid in known}
             for gid, row in results.pairs.items()
         },
     }
@@ -111,9 +111,9 @@ def downloads(catalog: Catalog, results: Results) -> dict[str, bytes]:
                 {
                     "gpu": gid,
                     "model": mid,
-                    "years_best": p.years_best,
-                    "years_best_low": p.years_best_low,
-                    "years_best_high": p.years_best_high,
+                    "years_best": p.years_best and p.years_best.value,
+                    "years_best_low": p.years_best and p.years_best.low,
+                    "years_best_high": p.years_best and p.years_best.high,
                     "years_realistic": p.years_realistic,
                     **{
                         f"gpus_for_{d}_days": (p.gpus_needed or {}).get(d)

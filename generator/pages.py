@@ -27,7 +27,7 @@ from generator import calc, views
 from generator.data import Catalog
 from generator.i18n import LANGS, L10n, md_escape, round_sig
 from generator.messages import CATALOGS, strings
-from generator.results import Results
+from generator.results import PairResult, Results
 from generator.schema import Gpu, GpuArchitecture, Model, Source, localize
 
 
@@ -222,7 +222,7 @@ def build_pages(
                 groups=gpu_groups(catalog),
                 years=sorted({g.release_date.year for g in catalog.gpus.values()}),
                 results=gpu_results,
-                headline_pairs={gid: asdict(row[q.model]) for gid, row in results.pairs.items()},
+                headline_pairs={gid: row[q.model].to_json() for gid, row in results.pairs.items()},
             ),
         ),
         PageSpec(
@@ -231,7 +231,7 @@ def build_pages(
                 **common,
                 models=models,
                 results=model_results,
-                headline_pairs={mid: asdict(p) for mid, p in results.pairs[q.gpu].items()},
+                headline_pairs={mid: p.to_json() for mid, p in results.pairs[q.gpu].items()},
             ),
         ),
         PageSpec(
@@ -273,9 +273,9 @@ def build_pages(
                     **common,
                     gpu=g,
                     result=gpu_results[gid],
-                    pairs={m: asdict(results.pairs[gid][m]) for m in mids},
+                    pairs={m: results.pairs[gid][m].to_json() for m in mids},
                     summary=_years_summary(
-                        {m: results.pairs[gid][m].years_best for m in mids}, names["models"]
+                        {m: _best(results.pairs[gid][m]) for m in mids}, names["models"]
                     ),
                     models={mid: _model_brief(models[mid], model_results[mid]) for mid in mids},
                     shown={"n": len(mids), "of": len(models)},
@@ -297,9 +297,9 @@ def build_pages(
                     **common,
                     model=m,
                     result=model_results[mid],
-                    pairs={g: asdict(results.pairs[g][mid]) for g in gids},
+                    pairs={g: results.pairs[g][mid].to_json() for g in gids},
                     summary=_years_summary(
-                        {g: results.pairs[g][mid].years_best for g in gids}, names["gpus"]
+                        {g: _best(results.pairs[g][mid]) for g in gids}, names["gpus"]
                     ),
                     gpus={gid: _gpu_brief(gpus[gid], gpu_results[gid]) for gid in gids},
                     shown={"n": len(gids), "of": len(gpus)},
@@ -313,7 +313,7 @@ def build_pages(
                         "fastest": {
                             "id": fastest,
                             "name": names["gpus"][fastest],
-                            **asdict(results.pairs[fastest][mid]),
+                            **results.pairs[fastest][mid].to_json(),
                         },
                     },
                 ),
@@ -390,6 +390,11 @@ def _calc_formats(catalog: Catalog) -> dict[str, dict[str, Any]] | None:
         "weight": {k: f.name for k, f in catalog.local.weight_formats.items()},
         "kv": {k: f.name for k, f in catalog.local.kv_formats.items()},
     }
+
+
+def _best(pair: PairResult) -> float | None:
+    """Best-case years of a pair (None: the model's compute is unknown)."""
+    return pair.years_best and pair.years_best.value
 
 
 def _years_summary(rows: dict[str, float | None], names: dict[str, str]) -> dict[str, Any]:

@@ -763,9 +763,7 @@ class ModelResult:
 
 @dataclass(frozen=True)
 class PairResult:
-    years_best: float | None  # None: the model's compute is unknown
-    years_best_low: float | None
-    years_best_high: float | None
+    years_best: Span | None  # its range: the compute's; None: the model's compute is unknown
     years_realistic: float | None
     gpus_needed: dict[str, int] | None
     min_gpus_for_memory: int
@@ -781,12 +779,19 @@ class PairResult:
         """The answer for one card and one year at the best case, as the home page gives it
         for the headline pair (``overall``): compute from the years on one card, memory from
         the cards that hold it."""
-        compute = "unknown" if self.years_best is None else verdict(self.years_best, 1.0)
+        best = self.years_best
+        compute = "unknown" if best is None else verdict(best.value, 1.0)
         return overall(compute, memory_verdict(self.min_gpus_for_memory, 1))
 
     def to_json(self) -> dict[str, Any]:
-        """``asdict``'s result, built directly: there are GPUs × models of these."""
-        d = dict(vars(self))
+        """Flat (``years_best``, ``_low``, ``_high``), built directly: there are GPUs × models."""
+        b = self.years_best
+        d = {
+            "years_best": b and b.value,
+            "years_best_low": b and b.low,
+            "years_best_high": b and b.high,
+        }
+        d.update((k, v) for k, v in vars(self).items() if k != "years_best")  # the first field
         d["gpus_needed"] = self.gpus_needed and dict(self.gpus_needed)
         d["fits_inference"] = dict(self.fits_inference)
         return d
@@ -897,9 +902,7 @@ def compute_all(catalog: Catalog) -> Results:
             runs = {f"{d:g}": p[gid] for d, p in plans[mid].items()} if mid in plans else None
             run = next(iter(runs.values())) if runs else None
             row[mid] = PairResult(
-                years_best=c and c.flops / g.best_year_flops,
-                years_best_low=c and c.low / g.best_year_flops,
-                years_best_high=c and c.high / g.best_year_flops,
+                years_best=c and c.span / g.best_year_flops,
                 years_realistic=c and c.flops / g.realistic_year_flops,
                 gpus_needed=runs and {d: r.cards_for_compute for d, r in runs.items()},
                 min_gpus_for_memory=min_gpus_for_memory(mem, g.memory_bytes),

@@ -18,6 +18,7 @@ from generator.results import (
     training_precision,
     verdict,
 )
+from generator.span import Span
 
 YEAR_S = 365 * 86_400
 
@@ -226,6 +227,6 @@ def test_results_json_has_one_line_per_pair_and_reads_back_as_the_results(catalo
     assert len(one_line) == n_pairs
     assert '\n "gpus": {\n' in text  # the rest one value per line, as before
     gid, mid = "rtx-4090", "gpt-3"
-    res.pairs[gid][mid] = dataclasses.replace(res.pairs[gid][mid], years_best=math.nan)
+    res.pairs[gid][mid] = dataclasses.replace(res.pairs[gid][mid], years_best=Span.of(math.nan))
     with pytest.raises(ValueError, match="Out of range float"):
         results.dumps(res)  # never a NaN in the download
