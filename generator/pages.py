@@ -13,6 +13,7 @@ import hashlib
 import html
 import json
 import posixpath
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -586,11 +587,16 @@ def _templates(env: jinja2.Environment) -> frozenset[str]:
     return frozenset(env.list_templates())
 
 
-def template_files(env: jinja2.Environment, name: str) -> list[str]:
-    """A template and every template it imports or includes, recursively (for cache keys).
+# A page's prose is included per language: {% include 'prose/' ~ lang ~ '/gpu/answer.md.j2' %}
+_PROSE = re.compile(r"'prose/' ~ lang ~ '([^']+)'")
 
-    ``jinja2.meta`` finds the references; where a name is computed (``'prose/' ~ lang``) it cannot
-    say which, so the page then depends on every template (a safe, coarser cache key).
+
+def template_files(env: jinja2.Environment, name: str) -> list[str]:
+    """A template and every template it imports or includes, recursively (for cache keys and
+    for the check of what templates read), the prose it includes in every language.
+
+    ``jinja2.meta`` finds the references; a name computed otherwise than the prose's cannot be
+    known, so the page then depends on every template (a safe, coarser cache key).
     """
     seen: list[str] = []
     todo = [name]
@@ -601,9 +607,10 @@ def template_files(env: jinja2.Environment, name: str) -> list[str]:
         seen.append(current)
         source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
         refs = list(meta.find_referenced_templates(env.parse(source)))
-        if None in refs:
+        prose = _PROSE.findall(source)
+        if refs.count(None) > len(prose):
             return sorted(env.list_templates(filter_func=lambda t: t.endswith(".j2")))
-        todo.extend(refs)
+        todo += [r for r in refs if r] + [f"prose/{lang}{rest}" for rest in prose for lang in LANGS]
     return sorted(seen)
 
 

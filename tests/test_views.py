@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import fields
 
 import pytest
@@ -17,23 +16,6 @@ KINDS = [
     for cls in vars(views).values()
     if isinstance(cls, type) and cls.__bases__ == (views.PageView,)
 ]
-
-
-def used_templates(env, name: str) -> list[str]:
-    """A template and every template it imports or includes, the per-language prose included
-    (``'prose/' ~ lang ~ '/gpu/answer.md.j2'``) in every language."""
-    seen: list[str] = []
-    todo = [name]
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.append(current)
-        source = env.loader.get_source(env, current)[0]
-        todo += [t for t in meta.find_referenced_templates(env.parse(source)) if t]
-        prose = re.findall(r"'prose/' ~ lang ~ '([^']+)'", source)
-        todo += [f"prose/{lang}{rest}" for rest in prose for lang in LANGS]
-    return seen
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +42,7 @@ def test_a_template_reads_only_its_view_and_the_helpers(specs, cls):
     allowed = {f.name for f in fields(cls)} | set(helpers) | set(env.globals)
     used = {
         t: env.parse(env.loader.get_source(env, t)[0])
-        for t in used_templates(env, pages.template_name(env, spec, LANGS[0]))
+        for t in pages.template_files(env, pages.template_name(env, spec, LANGS[0]))
     }
     # an included template also sees what the templates around it set ({% set h = headline %}),
     # their macros and the names they import macros as
@@ -78,3 +60,12 @@ def test_a_view_is_its_templates_whole_context(specs):
     """The view's fields are the names the template gets: nothing is passed beside them."""
     for spec in specs:
         assert set(spec.context) == {f.name for f in fields(spec.view)}
+
+
+def test_a_page_depends_on_its_own_prose_only():
+    """The page cache keys a page by the templates it uses: the prose of its own kind, in
+    every language, and not every template (an edit re-renders the pages that show it)."""
+    env = pages.make_env(paths.TEMPLATES)
+    used = pages.template_files(env, "pages/gpu.md.j2")
+    assert {"prose/en/gpu/answer.md.j2", "prose/de/gpu/answer.md.j2", "macros.md.j2"} <= set(used)
+    assert not [t for t in used if t.startswith(("prose/en/method/", "prose/de/model/"))]
