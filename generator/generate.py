@@ -117,7 +117,7 @@ def _chart_job(job: tuple[str, dict[str, Any], str, str]) -> bytes:
 def _chart_workers() -> Any:
     """The context chart workers start from: a fork server that has imported matplotlib once.
 
-    Called early (``warm_up``), the server imports while this process computes the results.
+    Started early (``warm_up_chart_workers``), it imports while this process computes.
     """
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(

@@ -20,7 +20,7 @@ from generator import calc
 from generator.calc import kv_cache_bytes
 from generator.data import Catalog
 from generator.largest import finetune_bytes, largest_parameters, overhead_bytes
-from generator.localdata import Local, WeightFormat
+from generator.localdata import Local, WeightFormat, source_dicts
 from generator.schema import Gpu, Model, text_in
 from generator.span import ZERO, Span
 
@@ -458,10 +458,7 @@ class Plan:
 
 def _sources(*entries: Any, more: Iterable[dict[str, str]] = ()) -> list[dict[str, str]]:
     """The entries' sources and then ``more`` (already in this form), each once."""
-    seen: dict[str, dict[str, str]] = {}
-    for e in entries:
-        for s in e.sources:
-            seen.setdefault(str(s.url), {"url": str(s.url), "title": s.title, "lang": s.lang})
+    seen = {s["url"]: s for s in source_dicts(s for e in entries for s in e.sources)}
     for s in more:
         seen.setdefault(s["url"], s)
     return list(seen.values())

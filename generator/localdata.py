@@ -6,6 +6,7 @@ fine-tuning bytes, overheads and published speed measurements (``formats.yaml`` 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -126,13 +127,15 @@ class Local:
     @cached_property
     def measurement_sources(self) -> list[dict[str, str]]:
         """The measurements' sources, each once (every speed figure cites all of them)."""
-        seen: dict[str, dict[str, str]] = {}
-        for m in self.measurements.values():
-            for src in m.sources:
-                seen.setdefault(
-                    str(src.url), {"url": str(src.url), "title": src.title, "lang": src.lang}
-                )
-        return list(seen.values())
+        return source_dicts(s for m in self.measurements.values() for s in m.sources)
+
+
+def source_dicts(sources: Iterable[Any]) -> list[dict[str, str]]:
+    """Sources as figures cite them (url, title, lang), each URL once, in their order."""
+    seen: dict[str, dict[str, str]] = {}
+    for s in sources:
+        seen.setdefault(str(s.url), {"url": str(s.url), "title": s.title, "lang": s.lang})
+    return list(seen.values())
 
 
 class _FormatsFile(Strict):
